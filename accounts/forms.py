@@ -1,0 +1,57 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    name = forms.CharField(label=_("Name"), max_length=200,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    field_order = ["name", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        from . import services
+
+        services.user_update_profile(user=user, actor=user, name=self.cleaned_data["name"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name", "phone", "language"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"].strip()
+        allowed = set("+0123456789 ()-")
+        if phone and (not set(phone) <= allowed or sum(c.isdigit() for c in phone) < 8):
+            raise forms.ValidationError(
+                _("Enter a phone number with at least 8 digits, for example 050 367 7777.")
+            )
+        return phone
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and personal data will be removed for good."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your current password."))
+        return password
+

@@ -1,0 +1,86 @@
+"""Roles are Django groups; this table is the single place that says what each may do.
+
+``sync_role_groups`` runs after every ``migrate`` and sets each group's permissions to
+exactly this table, so a permission removed here is removed from the database too.
+Apps add their permissions to the table as they grow.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ENTREPRENEUR = "entrepreneur", _("Entrepreneur")
+    SOCIAL_ORGANISATION = "social_organisation", _("Social organisation")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    DIRECTORATE_CONTACT = "directorate_contact", _("Directorate contact")
+    PROCUREMENT_OFFICER = "procurement_officer", _("Procurement officer")
+    COORDINATOR = "coordinator", _("Coordinator")
+
+
+# Roles whose holders work in the admin (they get is_staff and must use two-factor).
+STAFF_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.DIRECTORATE_CONTACT, Role.COORDINATOR})
+
+_VIEW_HISTORY = ["audit.view_auditlogentry"]
+_READ_ACCOUNTS = ["accounts.view_user", "accounts.view_organisation",
+                  "accounts.view_membership", "accounts.view_directorate"]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.ENTREPRENEUR: [],
+    Role.SOCIAL_ORGANISATION: [],
+    Role.PROCUREMENT_OFFICER: [],
+    Role.DIRECTORATE_CONTACT: [*_VIEW_HISTORY],
+    Role.ACCOUNT_MANAGER: [
+        *_VIEW_HISTORY,
+        *_READ_ACCOUNTS,
+        "accounts.change_organisation",
+        "outbox.view_outboxmessage",
+    ],
+    Role.COORDINATOR: [
+        *_VIEW_HISTORY,
+        *_READ_ACCOUNTS,
+        "accounts.add_organisation",
+        "accounts.change_organisation",
+        "accounts.add_membership",
+        "accounts.change_membership",
+        "accounts.delete_membership",
+        "accounts.add_directorate",
+        "accounts.change_directorate",
+        "outbox.view_outboxmessage",
+        "outbox.view_capturedmail",
+    ],
+}
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    found = []
+    for code in codes:
+        app_label, codename = code.split(".")
+        found.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return found
+
+
+def sync_role_groups() -> None:
+    """Create each role's group and give it exactly the permissions in ROLE_PERMISSIONS."""
+    from django.apps import apps
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set(_permissions(codes))
+
+
+def sync_role_groups_after_migrate(sender, **kwargs) -> None:
+    sync_role_groups()
+
+
+def role_label(name: str) -> str:
+    try:
+        return Role(name).label
+    except ValueError:
+        return name

@@ -1,0 +1,148 @@
+"""Writes for accounts and organisations. Every change is audited."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+
+from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
+from impactportal.outbox.services import notify_user
+
+from .constants import MembershipRole
+from .models import Membership, Organisation, User
+from .roles import STAFF_ROLES, Role
+from .validators import normalise_number
+
+PROFILE_FIELDS = ("name", "phone", "language")
+ORGANISATION_FIELDS = ("name", "kind", "kvk_number", "branch_number", "city", "website")
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, actor: User | None, **values) -> User:
+    """Change a user's own profile fields (name, phone, language)."""
+    unknown = set(values) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not profile fields: {sorted(unknown)}")
+    before = audit_snapshot(user, values)
+    for field, value in values.items():
+        setattr(user, field, value)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(values))
+    changes = audit_diff(before, audit_snapshot(user, values))
+    if changes:
+        audit_log(actor=actor, action="user.profile_changed", obj=user, changes=changes)
+    return user
+
+
+@transaction.atomic
+def user_grant_role(*, user: User, role: Role, actor: User | None, directorate=None) -> None:
+    """Give a user a role; staff roles also get admin access (and so need two-factor)."""
+    role = Role(role)
+    if role == Role.DIRECTORATE_CONTACT:
+        if directorate is None:
+            raise ValueError("A directorate contact needs a directorate")
+        user.directorate = directorate
+    user.groups.add(Group.objects.get(name=role.value))
+    if role in STAFF_ROLES:
+        user.is_staff = True
+    user.save(update_fields=["directorate", "is_staff"])
+    audit_log(actor=actor, action="user.role_granted", obj=user,
+              data={"role": role.value, "directorate": str(directorate or "")})
+
+
+@transaction.atomic
+def user_revoke_role(*, user: User, role: Role, actor: User | None) -> None:
+    role = Role(role)
+    user.groups.remove(Group.objects.get(name=role.value))
+    if role == Role.DIRECTORATE_CONTACT:
+        user.directorate = None
+    remaining = set(user.groups.values_list("name", flat=True))
+    user.is_staff = user.is_superuser or bool(remaining & {r.value for r in STAFF_ROLES})
+    user.save(update_fields=["directorate", "is_staff"])
+    audit_log(actor=actor, action="user.role_revoked", obj=user, data={"role": role.value})
+
+
+@transaction.atomic
+def organisation_create(*, actor: User | None, member: User | None = None, **values) -> Organisation:
+    """Register an organisation; ``member`` becomes its first administrator."""
+    values["kvk_number"] = normalise_number(values.get("kvk_number", ""))
+    values["branch_number"] = normalise_number(values.get("branch_number", ""))
+    organisation = Organisation(**values)
+    organisation.full_clean()
+    organisation.save()
+    audit_log(actor=actor, action="organisation.created", obj=organisation,
+              changes=audit_diff({}, audit_snapshot(organisation, ORGANISATION_FIELDS)))
+    if member is not None:
+        membership_add(organisation=organisation, user=member, role=MembershipRole.ADMIN,
+                       actor=actor)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, actor: User | None, **values) -> Organisation:
+    """Change an organisation's details; the audit compares with what the database held."""
+    before = audit_snapshot(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
+    for field in ("kvk_number", "branch_number"):
+        if field in values:
+            values[field] = normalise_number(values[field])
+    for field, value in values.items():
+        setattr(organisation, field, value)
+    organisation.full_clean()
+    organisation.save()
+    changes = audit_diff(before, audit_snapshot(organisation, ORGANISATION_FIELDS))
+    if changes:
+        audit_log(actor=actor, action="organisation.changed", obj=organisation, changes=changes)
+    return organisation
+
+
+@transaction.atomic
+def membership_add(*, organisation: Organisation, user: User, role: str, actor) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+    if created:
+        audit_log(actor=actor, action="organisation.member_added", obj=organisation,
+                  data={"user": user.email, "role": role})
+        notify_user(user=user, template="accounts/membership_added",
+                    context={"organisation": organisation})
+    return membership
+
+
+@transaction.atomic
+def user_delete_account(*, user: User, actor: User | None) -> None:
+    """Remove a user's personal data while keeping the history other records point at.
+
+    The user row stays (anonymised, inactive, no usable password) so questions, matches
+    and audit entries keep a consistent author. Every app registers an eraser in
+    ``accounts.privacy`` for the personal data it holds.
+    """
+    from . import privacy
+
+    audit_log(actor=actor, action="user.deleted", obj=user)
+    privacy.erase_user(user)
+    placeholder = f"verwijderd-{user.uuid}@anoniem.invalid"
+    user.email = placeholder
+    user.name = ""
+    user.phone = ""
+    user.directorate = None
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.anonymised_at = timezone.now()
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    _end_sessions(user)
+
+
+def _end_sessions(user: User) -> None:
+    user_pk = str(user.pk)
+    stale = [
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_pk
+    ]
+    Session.objects.filter(pk__in=stale).delete()

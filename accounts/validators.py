@@ -1,0 +1,29 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+def normalise_number(value: str) -> str:
+    """Strip the spaces, dots and dashes people type inside registration numbers."""
+    return _SEPARATORS.sub("", value or "")
+
+
+def validate_kvk_number(value: str) -> None:
+    """A KvK number (Kamer van Koophandel) is exactly eight digits, not all zero."""
+    if not re.fullmatch(r"\d{8}", value or "") or set(value) == {"0"}:
+        raise ValidationError(
+            _("A KvK number has exactly 8 digits, for example 12345678."), code="invalid_kvk"
+        )
+
+
+def validate_branch_number(value: str) -> None:
+    """A branch number (vestigingsnummer) is exactly twelve digits, not all zero."""
+    if not re.fullmatch(r"\d{12}", value or "") or set(value) == {"0"}:
+        raise ValidationError(
+            _("A branch number (vestigingsnummer) has exactly 12 digits, for example "
+              "000012345678."),
+            code="invalid_branch_number",
+        )

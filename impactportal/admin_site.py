@@ -1,0 +1,17 @@
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("Impactportaal Groningen management")
+    site_title = _("Impactportaal management")
+    index_title = _("Management")
+
+    def login(self, request, extra_context=None):
+        """Send every admin login through allauth, so axes and two-factor apply."""
+        target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
+        return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")

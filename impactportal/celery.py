@@ -1,0 +1,11 @@
+"""The Celery application: every notification is delivered by a worker from here."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "impactportal.settings.local")
+
+app = Celery("impactportal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,45 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from impactportal.audit.admin import ReadOnlyAdminMixin
+
+from . import services
+from .models import CapturedMail, OutboxMessage
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "subject", "kind", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind", "language"]
+    search_fields = ["recipient", "subject", "uuid"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+    actions = ["retry_failed"]
+
+    @admin.action(description=_("Send failed messages again"), permissions=["view"])
+    def retry_failed(self, request, queryset):
+        failed = list(queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True))
+        for pk in failed:
+            services.message_retry(message_id=pk)
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.",
+                     len(failed)) % {"count": len(failed)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(CapturedMail)
+class CapturedMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["received_at", "to", "subject"]
+    search_fields = ["to", "subject", "body_text"]
+    date_hierarchy = "received_at"
+    fields = ["received_at", "message_id", "from_email", "to", "subject", "body_display",
+              "attachment_names"]
+    readonly_fields = fields
+
+    @admin.display(description=_("text"))
+    def body_display(self, mail):
+        return format_html("<pre class='mail-body'>{}</pre>", mail.body_text)

@@ -1,0 +1,42 @@
+import pytest
+from allauth.mfa.totp.internal.auth import (
+    TOTP,
+    format_hotp_value,
+    generate_totp_secret,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+
+from accounts.roles import Role
+
+from .factories import PASSWORD, UserFactory
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory(roles=[Role.ENTREPRENEUR])
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory(roles=[Role.ENTREPRENEUR])
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app would show right now."""
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture
+def staff_with_totp(db):
+    """An account manager who has set up an authenticator app; ``.totp_secret`` is its secret."""
+    user = UserFactory(staff=True, roles=[Role.ACCOUNT_MANAGER])
+    user.totp_secret = generate_totp_secret()
+    TOTP.activate(user, user.totp_secret)
+    return user
