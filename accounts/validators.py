@@ -13,7 +13,7 @@ def normalise_number(value: str) -> str:
 
 def validate_kvk_number(value: str) -> None:
     """A KvK number (Kamer van Koophandel) is exactly eight digits, not all zero."""
-    if not re.fullmatch(r"\d{8}", value or "") or set(value) == {"0"}:
+    if not re.fullmatch(r"[0-9]{8}", value or "") or set(value) == {"0"}:
         raise ValidationError(
             _("A KvK number has exactly 8 digits, for example 12345678."), code="invalid_kvk"
         )
@@ -21,7 +21,7 @@ def validate_kvk_number(value: str) -> None:
 
 def validate_branch_number(value: str) -> None:
     """A branch number (vestigingsnummer) is exactly twelve digits, not all zero."""
-    if not re.fullmatch(r"\d{12}", value or "") or set(value) == {"0"}:
+    if not re.fullmatch(r"[0-9]{12}", value or "") or set(value) == {"0"}:
         raise ValidationError(
             _("A branch number (vestigingsnummer) has exactly 12 digits, for example "
               "000012345678."),

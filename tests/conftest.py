@@ -40,3 +40,19 @@ def staff_with_totp(db):
     user.totp_secret = generate_totp_secret()
     TOTP.activate(user, user.totp_secret)
     return user
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path, settings):
+    """A real worker process consuming from the test Redis; tasks are published for real."""
+    from impactportal.celery import app
+    from impactportal.testing.worker import WorkerProcess
+
+    app.control.purge()  # nothing left over from an earlier test
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    worker = WorkerProcess(tmp_path / "worker.log").start()
+    yield worker
+    worker.stop()
+    app.conf.task_always_eager = previous
