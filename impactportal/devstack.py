@@ -143,7 +143,7 @@ class LocalServices:
         if throwaway:
             self.data_dir = Path(tempfile.mkdtemp(prefix="impactportal-test-"))
         else:
-            self.data_dir = data_dir or BASE_DIR / ".data"
+            self.data_dir = data_dir or Path(os.environ.get("PORTAL_DATA_DIR", BASE_DIR / ".data"))
         self.postgres: EmbeddedPostgres | None = None
         self.redis: EmbeddedRedis | None = None
 
