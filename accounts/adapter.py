@@ -1,7 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from impactportal.outbox.services import message_queue_rendered
+
+EMAIL_MAX_LENGTH = 254  # RFC 5321, and the column
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,6 +27,15 @@ class AccountAdapter(DefaultAccountAdapter):
             body_html=html,
             user=user if getattr(user, "pk", None) else None,
         )
+
+    def clean_email(self, email):
+        email = super().clean_email(email)
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise forms.ValidationError(
+                _("An e-mail address can be at most %(max)d characters long.")
+                % {"max": EMAIL_MAX_LENGTH}
+            )
+        return email
 
     def get_from_email(self):
         return settings.DEFAULT_FROM_EMAIL

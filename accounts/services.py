@@ -28,7 +28,8 @@ def user_update_profile(*, user: User, actor: User | None, **values) -> User:
     before = audit_snapshot(user, values)
     for field, value in values.items():
         setattr(user, field, value)
-    user.full_clean(exclude=["password"])
+    user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in values],
+                    validate_constraints=False)
     user.save(update_fields=list(values))
     changes = audit_diff(before, audit_snapshot(user, values))
     if changes:
