@@ -40,9 +40,12 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal details"), {"fields": ("name", "phone", "language")}),
-        (_("Roles and access"), {
-            "fields": ("is_active", "is_staff", "is_superuser", "groups", "directorate"),
-        }),
+        (
+            _("Roles and access"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "directorate"),
+            },
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined", "anonymised_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)

@@ -12,5 +12,8 @@ class AccountsConfig(AppConfig):
 
         privacy.register_builtin_sections()
         # After every migrate: make sure each role's group has exactly its permissions.
-        post_migrate.connect(roles.sync_role_groups_after_migrate, sender=self,
-                             dispatch_uid="accounts.sync_role_groups")
+        post_migrate.connect(
+            roles.sync_role_groups_after_migrate,
+            sender=self,
+            dispatch_uid="accounts.sync_role_groups",
+        )

@@ -45,13 +45,25 @@ class DemoLogin:
 
 
 LOGINS = [
-    DemoLogin(Role.ENTREPRENEUR, "ondernemer@demo.impactportaal.nl", "Sanne de Vries",
-              organisation="Fietsenwerkplaats Oosterpoort"),
-    DemoLogin(Role.SOCIAL_ORGANISATION, "organisatie@demo.impactportaal.nl", "Karim El Amrani",
-              organisation="De Computerbank Noord"),
+    DemoLogin(
+        Role.ENTREPRENEUR,
+        "ondernemer@demo.impactportaal.nl",
+        "Sanne de Vries",
+        organisation="Fietsenwerkplaats Oosterpoort",
+    ),
+    DemoLogin(
+        Role.SOCIAL_ORGANISATION,
+        "organisatie@demo.impactportaal.nl",
+        "Karim El Amrani",
+        organisation="De Computerbank Noord",
+    ),
     DemoLogin(Role.ACCOUNT_MANAGER, "accountmanager@demo.impactportaal.nl", "Marieke Bos"),
-    DemoLogin(Role.DIRECTORATE_CONTACT, "directie@demo.impactportaal.nl", "Jeroen Mulder",
-              directorate="wmp"),
+    DemoLogin(
+        Role.DIRECTORATE_CONTACT,
+        "directie@demo.impactportaal.nl",
+        "Jeroen Mulder",
+        directorate="wmp",
+    ),
     DemoLogin(Role.PROCUREMENT_OFFICER, "inkoper@demo.impactportaal.nl", "Fatma Yilmaz"),
     DemoLogin(Role.COORDINATOR, "coordinator@demo.impactportaal.nl", "Anouk Hoekstra"),
 ]
@@ -63,20 +75,25 @@ def load_demo_accounts() -> list[DemoLogin]:
         Directorate.objects.get_or_create(slug=slug, defaults={"name": name, "email": email})
     for name, kind, kvk, city in ORGANISATIONS:
         if not Organisation.objects.filter(kvk_number=kvk).exists():
-            services.organisation_create(actor=None, name=name, kind=kind, kvk_number=kvk,
-                                         city=city)
+            services.organisation_create(
+                actor=None, name=name, kind=kind, kvk_number=kvk, city=city
+            )
     for login in LOGINS:
         user = User.objects.filter(email=login.email).first()
         if user is None:
             user = User.objects.create_user(login.email, DEMO_PASSWORD, name=login.name)
             EmailAddress.objects.create(user=user, email=login.email, verified=True, primary=True)
-            directorate = (Directorate.objects.get(slug=login.directorate)
-                           if login.directorate else None)
-            services.user_grant_role(user=user, role=login.role, actor=None,
-                                     directorate=directorate)
+            directorate = (
+                Directorate.objects.get(slug=login.directorate) if login.directorate else None
+            )
+            services.user_grant_role(
+                user=user, role=login.role, actor=None, directorate=directorate
+            )
             if login.organisation:
                 services.membership_add(
-                    organisation=Organisation.objects.get(name=login.organisation), user=user,
-                    role=MembershipRole.ADMIN, actor=None,
+                    organisation=Organisation.objects.get(name=login.organisation),
+                    user=user,
+                    role=MembershipRole.ADMIN,
+                    actor=None,
                 )
     return LOGINS

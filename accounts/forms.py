@@ -7,8 +7,9 @@ from .models import User
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
-    name = forms.CharField(label=_("Name"), max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     field_order = ["name", "email", "password1", "password2"]
 
     def signup(self, request, user):
@@ -38,7 +39,8 @@ class ProfileForm(forms.ModelForm):
 
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
-        label=_("Your password"), strip=False,
+        label=_("Your password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     confirm = forms.BooleanField(
@@ -54,4 +56,3 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your current password."))
         return password
-

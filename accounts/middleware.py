@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -37,8 +37,10 @@ class StaffMFARequiredMiddleware:
         ):
             messages.warning(
                 request,
-                _("Set up two-factor authentication with an authenticator app before you "
-                  "use the management pages."),
+                _(
+                    "Set up two-factor authentication with an authenticator app before you "
+                    "use the management pages."
+                ),
             )
             return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
         return self.get_response(request)

@@ -13,7 +13,7 @@ from .validators import validate_branch_number, validate_kvk_number
 
 
 class Directorate(models.Model):
-    """A municipal directorate questions are routed to (e.g. Werk en Maatschappelijke Participatie)."""
+    """A municipal directorate questions are routed to (e.g. Inkomen, Vergunningen)."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("short name"), max_length=50, unique=True)
@@ -37,16 +37,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=200, blank=True)
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
     language = models.CharField(
-        _("language"), max_length=5, choices=Language, default=Language.DUTCH,
+        _("language"),
+        max_length=5,
+        choices=Language,
+        default=Language.DUTCH,
         help_text=_("E-mails and the site use this language."),
     )
     directorate = models.ForeignKey(
-        Directorate, verbose_name=_("directorate"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="contacts",
+        Directorate,
+        verbose_name=_("directorate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
         help_text=_("For directorate contacts: the directorate whose questions they see."),
     )
     is_staff = models.BooleanField(
-        _("staff status"), default=False,
+        _("staff status"),
+        default=False,
         help_text=_("Designates whether the user can log into the management site."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -92,12 +100,19 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=OrganisationKind)
     kvk_number = models.CharField(
-        _("KvK number"), max_length=8, blank=True, validators=[validate_kvk_number],
-        help_text=_("Eight digits. Required for companies; informal initiatives may leave "
-                    "it empty."),
+        _("KvK number"),
+        max_length=8,
+        blank=True,
+        validators=[validate_kvk_number],
+        help_text=_(
+            "Eight digits. Required for companies; informal initiatives may leave it empty."
+        ),
     )
     branch_number = models.CharField(
-        _("branch number"), max_length=12, blank=True, validators=[validate_branch_number],
+        _("branch number"),
+        max_length=12,
+        blank=True,
+        validators=[validate_branch_number],
         help_text=_("Vestigingsnummer: twelve digits, if known."),
     )
     city = models.CharField(_("place"), max_length=100, blank=True)
@@ -113,7 +128,8 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kvk_number", "branch_number"], name="organisation_kvk_branch_unique",
+                fields=["kvk_number", "branch_number"],
+                name="organisation_kvk_branch_unique",
                 condition=~models.Q(kvk_number=""),
             ),
             models.CheckConstraint(
@@ -135,7 +151,9 @@ class Membership(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="memberships"
     )
     role = models.CharField(
-        _("role in organisation"), max_length=20, choices=MembershipRole,
+        _("role in organisation"),
+        max_length=20,
+        choices=MembershipRole,
         default=MembershipRole.MEMBER,
     )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)

@@ -25,8 +25,9 @@ class PrivacySection:
 _SECTIONS: dict[str, PrivacySection] = {}
 
 
-def register(name: str, *, export: Callable[[Any], Any],
-             erase: Callable[[Any], None] | None = None) -> None:
+def register(
+    name: str, *, export: Callable[[Any], Any], erase: Callable[[Any], None] | None = None
+) -> None:
     _SECTIONS[name] = PrivacySection(name=name, export=export, erase=erase)
 
 
@@ -81,8 +82,11 @@ def _export_authenticators(user):
 
     # The secrets themselves are never exported: they would let anyone log in.
     return [
-        {"type": authenticator.type, "created_at": _iso(authenticator.created_at),
-         "last_used_at": _iso(authenticator.last_used_at)}
+        {
+            "type": authenticator.type,
+            "created_at": _iso(authenticator.created_at),
+            "last_used_at": _iso(authenticator.last_used_at),
+        }
         for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
     ]
 
@@ -114,8 +118,12 @@ def _export_audit(user):
     from impactportal.audit.models import AuditLogEntry
 
     return [
-        {"timestamp": _iso(entry.timestamp), "action": entry.action,
-         "object": entry.object_repr, "changes": entry.changes}
+        {
+            "timestamp": _iso(entry.timestamp),
+            "action": entry.action,
+            "object": entry.object_repr,
+            "changes": entry.changes,
+        }
         for entry in AuditLogEntry.objects.filter(actor=user).order_by("timestamp")
     ]
 
@@ -131,9 +139,14 @@ def _export_notifications(user):
     from impactportal.outbox.models import OutboxMessage
 
     return [
-        {"created_at": _iso(message.created_at), "to": message.recipient,
-         "subject": message.subject, "state": message.state, "sent_at": _iso(message.sent_at),
-         "text": message.body_text}
+        {
+            "created_at": _iso(message.created_at),
+            "to": message.recipient,
+            "subject": message.subject,
+            "state": message.state,
+            "sent_at": _iso(message.sent_at),
+            "text": message.body_text,
+        }
         for message in OutboxMessage.objects.filter(recipient_user=user).order_by("created_at")
     ]
 
@@ -145,8 +158,14 @@ def _erase_notifications(user):
     messages.filter(state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING]).update(
         state=OutboxMessage.State.FAILED, last_error="Account deleted before delivery."
     )
-    messages.update(recipient="verwijderd@anoniem.invalid", subject="", body_text="",
-                    body_html="", attachments=[], recipient_user=None)
+    messages.update(
+        recipient="verwijderd@anoniem.invalid",
+        subject="",
+        body_text="",
+        body_html="",
+        attachments=[],
+        recipient_user=None,
+    )
 
 
 def register_builtin_sections() -> None:

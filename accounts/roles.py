@@ -26,8 +26,12 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.DIRECTORATE_CONTACT, Role.COORDINATOR})
 
 _VIEW_HISTORY = ["audit.view_auditlogentry"]
-_READ_ACCOUNTS = ["accounts.view_user", "accounts.view_organisation",
-                  "accounts.view_membership", "accounts.view_directorate"]
+_READ_ACCOUNTS = [
+    "accounts.view_user",
+    "accounts.view_organisation",
+    "accounts.view_membership",
+    "accounts.view_directorate",
+]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ENTREPRENEUR: [],

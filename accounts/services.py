@@ -28,8 +28,10 @@ def user_update_profile(*, user: User, actor: User | None, **values) -> User:
     before = audit_snapshot(user, values)
     for field, value in values.items():
         setattr(user, field, value)
-    user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in values],
-                    validate_constraints=False)
+    user.full_clean(
+        exclude=[f.name for f in User._meta.fields if f.name not in values],
+        validate_constraints=False,
+    )
     user.save(update_fields=list(values))
     changes = audit_diff(before, audit_snapshot(user, values))
     if changes:
@@ -49,8 +51,12 @@ def user_grant_role(*, user: User, role: Role, actor: User | None, directorate=N
     if role in STAFF_ROLES:
         user.is_staff = True
     user.save(update_fields=["directorate", "is_staff"])
-    audit_log(actor=actor, action="user.role_granted", obj=user,
-              data={"role": role.value, "directorate": str(directorate or "")})
+    audit_log(
+        actor=actor,
+        action="user.role_granted",
+        obj=user,
+        data={"role": role.value, "directorate": str(directorate or "")},
+    )
 
 
 @transaction.atomic
@@ -66,23 +72,32 @@ def user_revoke_role(*, user: User, role: Role, actor: User | None) -> None:
 
 
 @transaction.atomic
-def organisation_create(*, actor: User | None, member: User | None = None, **values) -> Organisation:
+def organisation_create(
+    *, actor: User | None, member: User | None = None, **values
+) -> Organisation:
     """Register an organisation; ``member`` becomes its first administrator."""
     values["kvk_number"] = normalise_number(values.get("kvk_number", ""))
     values["branch_number"] = normalise_number(values.get("branch_number", ""))
     organisation = Organisation(**values)
     organisation.full_clean()
     organisation.save()
-    audit_log(actor=actor, action="organisation.created", obj=organisation,
-              changes=audit_diff({}, audit_snapshot(organisation, ORGANISATION_FIELDS)))
+    audit_log(
+        actor=actor,
+        action="organisation.created",
+        obj=organisation,
+        changes=audit_diff({}, audit_snapshot(organisation, ORGANISATION_FIELDS)),
+    )
     if member is not None:
-        membership_add(organisation=organisation, user=member, role=MembershipRole.ADMIN,
-                       actor=actor)
+        membership_add(
+            organisation=organisation, user=member, role=MembershipRole.ADMIN, actor=actor
+        )
     return organisation
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, actor: User | None, **values) -> Organisation:
+def organisation_update(
+    *, organisation: Organisation, actor: User | None, **values
+) -> Organisation:
     """Change an organisation's details; the audit compares with what the database held."""
     before = audit_snapshot(Organisation.objects.get(pk=organisation.pk), ORGANISATION_FIELDS)
     for field in ("kvk_number", "branch_number"):
@@ -104,10 +119,15 @@ def membership_add(*, organisation: Organisation, user: User, role: str, actor) 
         organisation=organisation, user=user, defaults={"role": role}
     )
     if created:
-        audit_log(actor=actor, action="organisation.member_added", obj=organisation,
-                  data={"user": user.email, "role": role})
-        notify_user(user=user, template="accounts/membership_added",
-                    context={"organisation": organisation})
+        audit_log(
+            actor=actor,
+            action="organisation.member_added",
+            obj=organisation,
+            data={"user": user.email, "role": role},
+        )
+        notify_user(
+            user=user, template="accounts/membership_added", context={"organisation": organisation}
+        )
     return membership
 
 

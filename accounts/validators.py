@@ -23,7 +23,9 @@ def validate_branch_number(value: str) -> None:
     """A branch number (vestigingsnummer) is exactly twelve digits, not all zero."""
     if not re.fullmatch(r"[0-9]{12}", value or "") or set(value) == {"0"}:
         raise ValidationError(
-            _("A branch number (vestigingsnummer) has exactly 12 digits, for example "
-              "000012345678."),
+            _(
+                "A branch number (vestigingsnummer) has exactly 12 digits, for example "
+                "000012345678."
+            ),
             code="invalid_branch_number",
         )

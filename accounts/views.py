@@ -31,15 +31,21 @@ def profile(request):
         response = redirect("accounts:profile")
         # The saved language applies at once, also over an earlier switch.
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, user.language,
-            samesite="Lax", httponly=True,
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            samesite="Lax",
+            httponly=True,
         )
         return response
-    return render(request, "accounts/profile.html", {
-        "form": form,
-        "memberships": memberships_of(user),
-        "roles": [role_label(name) for name in user.groups.values_list("name", flat=True)],
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "memberships": memberships_of(user),
+            "roles": [role_label(name) for name in user.groups.values_list("name", flat=True)],
+        },
+    )
 
 
 @login_required

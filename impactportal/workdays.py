@@ -57,6 +57,7 @@ def working_days_between(start: date | datetime, end: date | datetime) -> int:
     if last < first:
         return -working_days_between(last, first)
     return sum(
-        1 for offset in range(1, (last - first).days + 1)
+        1
+        for offset in range(1, (last - first).days + 1)
         if is_working_day(first + timedelta(days=offset))
     )

@@ -17,8 +17,11 @@ def _format_changes(entry: AuditLogEntry):
             "",
             "<li><strong>{}</strong>: {} &rarr; {}</li>",
             (
-                (field, json.dumps(values[0], ensure_ascii=False),
-                 json.dumps(values[1], ensure_ascii=False))
+                (
+                    field,
+                    json.dumps(values[0], ensure_ascii=False),
+                    json.dumps(values[1], ensure_ascii=False),
+                )
                 for field, values in entry.changes.items()
             ),
         ),
@@ -45,8 +48,16 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["actor_label", "object_repr", "action", "object_id"]
     date_hierarchy = "timestamp"
     list_select_related = ["content_type"]
-    fields = ["timestamp", "actor_label", "action", "content_type", "object_id",
-              "object_repr", "changes_display", "data"]
+    fields = [
+        "timestamp",
+        "actor_label",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes_display",
+        "data",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("changes"))

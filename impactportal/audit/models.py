@@ -25,7 +25,10 @@ class AuditLogEntry(models.Model):
     actor_label = models.CharField(_("actor name"), max_length=255, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("object type"), null=True, blank=True,
+        ContentType,
+        verbose_name=_("object type"),
+        null=True,
+        blank=True,
         on_delete=models.SET_NULL,
     )
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

@@ -20,13 +20,17 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Send failed messages again"), permissions=["view"])
     def retry_failed(self, request, queryset):
-        failed = list(queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True))
+        failed = list(
+            queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True)
+        )
         for pk in failed:
             services.message_retry(message_id=pk)
         self.message_user(
             request,
-            ngettext("%(count)d message queued again.", "%(count)d messages queued again.",
-                     len(failed)) % {"count": len(failed)},
+            ngettext(
+                "%(count)d message queued again.", "%(count)d messages queued again.", len(failed)
+            )
+            % {"count": len(failed)},
             messages.SUCCESS,
         )
 
@@ -36,8 +40,15 @@ class CapturedMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "to", "subject"]
     search_fields = ["to", "subject", "body_text"]
     date_hierarchy = "received_at"
-    fields = ["received_at", "message_id", "from_email", "to", "subject", "body_display",
-              "attachment_names"]
+    fields = [
+        "received_at",
+        "message_id",
+        "from_email",
+        "to",
+        "subject",
+        "body_display",
+        "attachment_names",
+    ]
     readonly_fields = fields
 
     @admin.display(description=_("text"))

@@ -19,8 +19,11 @@ class CaptureBackend(BaseEmailBackend):
         stored = 0
         for message in email_messages:
             html = next(
-                (content for content, mimetype in getattr(message, "alternatives", [])
-                 if mimetype == "text/html"),
+                (
+                    content
+                    for content, mimetype in getattr(message, "alternatives", [])
+                    if mimetype == "text/html"
+                ),
                 "",
             )
             message_id = message.extra_headers.get("Message-ID") or make_msgid()
@@ -43,6 +46,10 @@ class CaptureBackend(BaseEmailBackend):
             )
             stored += 1
             if getattr(settings, "OUTBOX_CAPTURE_ECHO", False):
-                logger.info("Captured mail to %s: %s\n%s", ", ".join(message.recipients()),
-                            message.subject, message.body)
+                logger.info(
+                    "Captured mail to %s: %s\n%s",
+                    ", ".join(message.recipients()),
+                    message.subject,
+                    message.body,
+                )
         return stored

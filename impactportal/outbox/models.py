@@ -22,18 +22,26 @@ class OutboxMessage(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     state = models.CharField(_("state"), max_length=10, choices=State, default=State.PENDING)
-    kind = models.CharField(_("kind"), max_length=100, help_text=_("The template it was made from."))
+    kind = models.CharField(
+        _("kind"), max_length=100, help_text=_("The template it was made from.")
+    )
     recipient = models.EmailField(_("recipient"), max_length=254)
     recipient_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recipient user"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="notifications",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
     )
     language = models.CharField(_("language"), max_length=10)
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
     attachments = models.JSONField(
-        _("attachments"), default=list, blank=True,
+        _("attachments"),
+        default=list,
+        blank=True,
         help_text=_("List of {filename, content_type, content_base64}."),
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -48,7 +56,8 @@ class OutboxMessage(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(
-                fields=["state", "next_attempt_at"], name="outbox_unsent_idx",
+                fields=["state", "next_attempt_at"],
+                name="outbox_unsent_idx",
                 condition=models.Q(state__in=["pending", "sending"]),
             ),
         ]

@@ -79,15 +79,26 @@ def message_queue(
     language = language or getattr(user, "language", "") or settings.LANGUAGE_CODE
     subject, text, html = _render(template, context, language)
     return message_queue_rendered(
-        to=to, kind=template, subject=subject, body_text=text, body_html=html,
-        language=language, user=user, attachments=attachments,
+        to=to,
+        kind=template,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=language,
+        user=user,
+        attachments=attachments,
     )
 
 
 def notify_user(*, user, template: str, context: Mapping[str, Any], **kwargs) -> OutboxMessage:
     """Queue a notification to a user's primary address, in their language."""
-    return message_queue(to=user.email, user=user, template=template,
-                         context={"recipient": user, **context}, **kwargs)
+    return message_queue(
+        to=user.email,
+        user=user,
+        template=template,
+        context={"recipient": user, **context},
+        **kwargs,
+    )
 
 
 def message_queue_rendered(
@@ -124,8 +135,9 @@ def message_enqueue(*, message_id: int, countdown: float | None = None) -> bool:
     try:
         deliver_message.apply_async((message_id,), countdown=countdown, retry=False)
     except Exception:  # kombu and redis raise several types when the broker is away
-        logger.warning("Could not enqueue outbox message %s; the sweeper will retry",
-                       message_id, exc_info=True)
+        logger.warning(
+            "Could not enqueue outbox message %s; the sweeper will retry", message_id, exc_info=True
+        )
         return False
     return True
 
@@ -196,8 +208,12 @@ def message_deliver(*, message_id: int) -> DeliveryResult:
         message.next_attempt_at = None if exhausted else timezone.now() + timedelta(seconds=delay)
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         message.save(update_fields=["state", "next_attempt_at", "last_error"])
-        logger.warning("Delivery of outbox message %s failed (attempt %s): %s",
-                       message.pk, message.attempts, error)
+        logger.warning(
+            "Delivery of outbox message %s failed (attempt %s): %s",
+            message.pk,
+            message.attempts,
+            error,
+        )
         return DeliveryResult(retry_in=None if exhausted else delay)
     except Exception as error:
         message.state = OutboxMessage.State.FAILED
@@ -236,8 +252,8 @@ def outbox_sweep() -> int:
 
 def message_retry(*, message_id: int) -> None:
     """Put a failed row back in the queue (admin action after fixing the cause)."""
-    updated = OutboxMessage.objects.filter(
-        pk=message_id, state=OutboxMessage.State.FAILED
-    ).update(state=OutboxMessage.State.PENDING, next_attempt_at=timezone.now(), attempts=0)
+    updated = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.FAILED).update(
+        state=OutboxMessage.State.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
     if updated:
         transaction.on_commit(lambda: message_enqueue(message_id=message_id))

@@ -1,7 +1,7 @@
 """Settings for the test suite. The servers come from ``impactportal.testing.services``."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import BASE_DIR, env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105

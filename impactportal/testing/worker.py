@@ -45,10 +45,27 @@ class WorkerProcess:
         }
         self._log = self.log_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "impactportal", "worker",
-             "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat",
-             "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"],
-            cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "impactportal",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"test-{os.getpid()}@%h",
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self._wait_until_ready()

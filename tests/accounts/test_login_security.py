@@ -70,7 +70,9 @@ def test_staff_with_totp_logs_in_with_a_code_and_reaches_admin(client, staff_wit
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert "_auth_user_id" not in client.session
 
-    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(staff_with_totp.totp_secret)})
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": totp_code(staff_with_totp.totp_secret)}
+    )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(staff_with_totp.pk)
     assert client.get("/beheer/").status_code == 200

@@ -16,8 +16,18 @@ def test_valid_kvk_numbers(number):
 
 
 @pytest.mark.parametrize(
-    "number", ["", "1234567", "123456789", "1234567a", "1234-567", "00000000", "１２３４５６７８",
-               "<script>", "12345678\x00"],
+    "number",
+    [
+        "",
+        "1234567",
+        "123456789",
+        "1234567a",
+        "1234-567",
+        "00000000",
+        "１２３４５６７８",
+        "<script>",
+        "12345678\x00",
+    ],
 )
 def test_bad_kvk_numbers_are_rejected(number):
     with pytest.raises(ValidationError) as error:
@@ -25,7 +35,9 @@ def test_bad_kvk_numbers_are_rejected(number):
     assert "8 digits" in str(error.value)
 
 
-@pytest.mark.parametrize("number", ["", "12345678", "0000123456789", "000000000000", "00001234567a"])
+@pytest.mark.parametrize(
+    "number", ["", "12345678", "0000123456789", "000000000000", "00001234567a"]
+)
 def test_bad_branch_numbers_are_rejected(number):
     with pytest.raises(ValidationError):
         validate_branch_number(number)
@@ -36,13 +48,19 @@ def test_create_normalises_numbers_adds_admin_member_and_audits(django_capture_o
     owner = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         organisation = services.organisation_create(
-            actor=owner, member=owner, name="Peers Schoonmaak", kind=OrganisationKind.COMPANY,
-            kvk_number="6812 3459", branch_number="0000.1234.5678",
+            actor=owner,
+            member=owner,
+            name="Peers Schoonmaak",
+            kind=OrganisationKind.COMPANY,
+            kvk_number="6812 3459",
+            branch_number="0000.1234.5678",
         )
     assert organisation.kvk_number == "68123459"
     assert organisation.branch_number == "000012345678"
     assert organisation.memberships.get().user == owner
-    actions = set(AuditLogEntry.objects.filter(object_id=organisation.pk).values_list("action", flat=True))
+    actions = set(
+        AuditLogEntry.objects.filter(object_id=organisation.pk).values_list("action", flat=True)
+    )
     assert actions == {"organisation.created", "organisation.member_added"}
     assert OutboxMessage.objects.filter(recipient=owner.email, state="sent").count() == 1
 
@@ -50,8 +68,9 @@ def test_create_normalises_numbers_adds_admin_member_and_audits(django_capture_o
 @pytest.mark.django_db
 def test_bad_kvk_stores_nothing():
     with pytest.raises(ValidationError):
-        services.organisation_create(actor=None, name="X", kind=OrganisationKind.COMPANY,
-                                     kvk_number="1234")
+        services.organisation_create(
+            actor=None, name="X", kind=OrganisationKind.COMPANY, kvk_number="1234"
+        )
     assert not Organisation.objects.exists()
     assert not AuditLogEntry.objects.exists()
 
@@ -59,7 +78,9 @@ def test_bad_kvk_stores_nothing():
 @pytest.mark.django_db
 def test_company_needs_kvk_but_informal_initiative_may_go_without():
     with pytest.raises(ValidationError):
-        services.organisation_create(actor=None, name="BV zonder KvK", kind=OrganisationKind.COMPANY)
+        services.organisation_create(
+            actor=None, name="BV zonder KvK", kind=OrganisationKind.COMPANY
+        )
     initiative = services.organisation_create(
         actor=None, name="Buurtinitiatief Selwerd", kind=OrganisationKind.SOCIAL
     )
@@ -70,16 +91,18 @@ def test_company_needs_kvk_but_informal_initiative_may_go_without():
 def test_same_kvk_and_branch_twice_is_refused():
     OrganisationFactory(kvk_number="72345678")
     with pytest.raises(ValidationError):
-        services.organisation_create(actor=None, name="Dubbel", kind=OrganisationKind.COMPANY,
-                                     kvk_number="72345678")
+        services.organisation_create(
+            actor=None, name="Dubbel", kind=OrganisationKind.COMPANY, kvk_number="72345678"
+        )
 
 
 @pytest.mark.django_db
 def test_update_audits_old_and_new_values():
     organisation = OrganisationFactory(name="Oude naam", city="Haren")
     actor = UserFactory()
-    services.organisation_update(organisation=organisation, actor=actor, name="Nieuwe naam",
-                                 city="Haren")
+    services.organisation_update(
+        organisation=organisation, actor=actor, name="Nieuwe naam", city="Haren"
+    )
     entry = AuditLogEntry.objects.get(action="organisation.changed")
     assert entry.changes == {"name": ["Oude naam", "Nieuwe naam"]}
     assert entry.actor == actor

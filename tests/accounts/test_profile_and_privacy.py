@@ -24,8 +24,9 @@ def test_profile_requires_login(client):
 @pytest.mark.django_db
 def test_profile_update_is_saved_audited_and_switches_language(client, user):
     client.force_login(user)
-    response = client.post("/account/profiel/", {"name": "Sanne de Vries", "phone": "050 367 7777",
-                                                 "language": "en"})
+    response = client.post(
+        "/account/profiel/", {"name": "Sanne de Vries", "phone": "050 367 7777", "language": "en"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.name, user.language) == ("Sanne de Vries", "en")
@@ -59,8 +60,9 @@ def test_bad_profile_input_is_refused_and_nothing_changes(client, user, data, fi
 @pytest.mark.django_db
 def test_hostile_name_is_escaped(client, user):
     client.force_login(user)
-    client.post("/account/profiel/", {"name": "<script>alert(1)</script>", "phone": "",
-                                      "language": "nl"})
+    client.post(
+        "/account/profiel/", {"name": "<script>alert(1)</script>", "phone": "", "language": "nl"}
+    )
     page = client.get("/account/profiel/").content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -72,10 +74,12 @@ def test_data_export_holds_my_data_and_nobody_elses(client, django_capture_on_co
     colleague = UserFactory(name="Kees Colleague")
     organisation = OrganisationFactory(name="Fietsenwerkplaats")
     with django_capture_on_commit_callbacks(execute=True):
-        services.membership_add(organisation=organisation, user=me, role=MembershipRole.ADMIN,
-                                actor=me)
-        services.membership_add(organisation=organisation, user=colleague,
-                                role=MembershipRole.MEMBER, actor=me)
+        services.membership_add(
+            organisation=organisation, user=me, role=MembershipRole.ADMIN, actor=me
+        )
+        services.membership_add(
+            organisation=organisation, user=colleague, role=MembershipRole.MEMBER, actor=me
+        )
     services.user_update_profile(user=colleague, actor=colleague, name="Kees Anders")
 
     client.force_login(me)
@@ -104,7 +108,9 @@ def test_data_export_needs_login(client):
 @pytest.mark.django_db
 def test_delete_account_with_wrong_password_changes_nothing(client, user):
     client.force_login(user)
-    response = client.post("/account/verwijderen/", {"password": "niet-mijn-wachtwoord", "confirm": "on"})
+    response = client.post(
+        "/account/verwijderen/", {"password": "niet-mijn-wachtwoord", "confirm": "on"}
+    )
     assert response.status_code == 200
     assert "password" in response.context["form"].errors
     user.refresh_from_db()
@@ -120,13 +126,16 @@ def test_delete_account_needs_the_confirmation_box(client, user, password):
 
 
 @pytest.mark.django_db
-def test_delete_account_anonymises_and_keeps_history(client, password, django_capture_on_commit_callbacks):
+def test_delete_account_anonymises_and_keeps_history(
+    client, password, django_capture_on_commit_callbacks
+):
     user = UserFactory(name="Sanne de Vries", phone="0612345678")
     membership = MembershipFactory(user=user)
     organisation = membership.organisation
     with django_capture_on_commit_callbacks(execute=True):
-        services.membership_add(organisation=OrganisationFactory(), user=user, role="member",
-                                actor=None)
+        services.membership_add(
+            organisation=OrganisationFactory(), user=user, role="member", actor=None
+        )
     services.user_update_profile(user=user, actor=user, name="Sanne V.")
     email = user.email
     client.force_login(user)
@@ -146,7 +155,9 @@ def test_delete_account_anonymises_and_keeps_history(client, password, django_ca
     assert entries.filter(action="user.deleted").exists()
     assert set(entries.values_list("actor_label", flat=True)) == {"verwijderde gebruiker"}
     assert not OutboxMessage.objects.filter(recipient=email).exists()
-    assert email not in json.dumps(list(AuditLogEntry.objects.values("actor_label", "object_repr")), default=str)
+    assert email not in json.dumps(
+        list(AuditLogEntry.objects.values("actor_label", "object_repr")), default=str
+    )
     # Logged out, and the old credentials no longer work.
     assert "_auth_user_id" not in client.session
     assert authenticate(RequestFactory().post("/"), email=email, password=password) is None

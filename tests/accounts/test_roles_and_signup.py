@@ -15,8 +15,10 @@ from tests.factories import DirectorateFactory, UserFactory
 def test_every_role_has_a_group_with_exactly_its_permissions():
     for role, codes in ROLE_PERMISSIONS.items():
         group = Group.objects.get(name=role.value)
-        granted = {f"{p.content_type.app_label}.{p.codename}"
-                   for p in group.permissions.select_related("content_type")}
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
         assert granted == set(codes), role
 
 
@@ -36,8 +38,9 @@ def test_directorate_contact_needs_a_directorate_and_becomes_staff():
     with pytest.raises(ValueError):
         services.user_grant_role(user=user, role=Role.DIRECTORATE_CONTACT, actor=None)
     directorate = DirectorateFactory(name="Vergunningen", slug="vergunningen")
-    services.user_grant_role(user=user, role=Role.DIRECTORATE_CONTACT, actor=None,
-                             directorate=directorate)
+    services.user_grant_role(
+        user=user, role=Role.DIRECTORATE_CONTACT, actor=None, directorate=directorate
+    )
     user = User.objects.get(pk=user.pk)
     assert user.is_staff and user.directorate == directorate
     assert user.has_role(Role.DIRECTORATE_CONTACT)
@@ -48,12 +51,19 @@ def test_directorate_contact_needs_a_directorate_and_becomes_staff():
 
 
 @pytest.mark.django_db
-def test_signup_sends_the_verification_through_the_outbox(client, django_capture_on_commit_callbacks):
+def test_signup_sends_the_verification_through_the_outbox(
+    client, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/account/signup/", {
-            "name": "Ilse Jansen", "email": "ilse@example.nl",
-            "password1": "een-lang-Wachtwoord-2026", "password2": "een-lang-Wachtwoord-2026",
-        })
+        response = client.post(
+            "/account/signup/",
+            {
+                "name": "Ilse Jansen",
+                "email": "ilse@example.nl",
+                "password1": "een-lang-Wachtwoord-2026",
+                "password2": "een-lang-Wachtwoord-2026",
+            },
+        )
     assert response.status_code == 302
     user = User.objects.get(email="ilse@example.nl")
     assert user.name == "Ilse Jansen"
@@ -70,18 +80,55 @@ def test_signup_sends_the_verification_through_the_outbox(client, django_capture
 @pytest.mark.parametrize(
     "data, field",
     [
-        ({"name": "", "email": "a@example.nl", "password1": "een-lang-Wachtwoord-2026",
-          "password2": "een-lang-Wachtwoord-2026"}, "name"),
-        ({"name": "A", "email": "geen-adres", "password1": "een-lang-Wachtwoord-2026",
-          "password2": "een-lang-Wachtwoord-2026"}, "email"),
-        ({"name": "A", "email": "a@example.nl", "password1": "kort1", "password2": "kort1"},
-         "password1"),
-        ({"name": "A", "email": "a@example.nl", "password1": "password1234",
-          "password2": "password1234"}, "password1"),
-        ({"name": "x" * 300, "email": "a@example.nl", "password1": "een-lang-Wachtwoord-2026",
-          "password2": "een-lang-Wachtwoord-2026"}, "name"),
-        ({"name": "A", "email": "a" * 300 + "@example.nl", "password1": "een-lang-Wachtwoord-2026",
-          "password2": "een-lang-Wachtwoord-2026"}, "email"),
+        (
+            {
+                "name": "",
+                "email": "a@example.nl",
+                "password1": "een-lang-Wachtwoord-2026",
+                "password2": "een-lang-Wachtwoord-2026",
+            },
+            "name",
+        ),
+        (
+            {
+                "name": "A",
+                "email": "geen-adres",
+                "password1": "een-lang-Wachtwoord-2026",
+                "password2": "een-lang-Wachtwoord-2026",
+            },
+            "email",
+        ),
+        (
+            {"name": "A", "email": "a@example.nl", "password1": "kort1", "password2": "kort1"},
+            "password1",
+        ),
+        (
+            {
+                "name": "A",
+                "email": "a@example.nl",
+                "password1": "password1234",
+                "password2": "password1234",
+            },
+            "password1",
+        ),
+        (
+            {
+                "name": "x" * 300,
+                "email": "a@example.nl",
+                "password1": "een-lang-Wachtwoord-2026",
+                "password2": "een-lang-Wachtwoord-2026",
+            },
+            "name",
+        ),
+        (
+            {
+                "name": "A",
+                "email": "a" * 300 + "@example.nl",
+                "password1": "een-lang-Wachtwoord-2026",
+                "password2": "een-lang-Wachtwoord-2026",
+            },
+            "email",
+        ),
     ],
 )
 def test_bad_signup_input_stores_nothing(client, data, field):

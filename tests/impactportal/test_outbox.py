@@ -16,13 +16,17 @@ CAPTURE = "impactportal.outbox.backends.CaptureBackend"
 
 def queue_membership_mail(user, **kwargs):
     return services.notify_user(
-        user=user, template="accounts/membership_added",
-        context={"organisation": OrganisationFactory(name="Peers Schoonmaak")}, **kwargs,
+        user=user,
+        template="accounts/membership_added",
+        context={"organisation": OrganisationFactory(name="Peers Schoonmaak")},
+        **kwargs,
     )
 
 
 @pytest.mark.django_db
-def test_queue_renders_in_recipients_language_and_waits_for_commit(django_capture_on_commit_callbacks):
+def test_queue_renders_in_recipients_language_and_waits_for_commit(
+    django_capture_on_commit_callbacks,
+):
     dutch = UserFactory(language="nl", name="Sanne de Vries")
     english = UserFactory(language="en", name="Sam Smith")
     with django_capture_on_commit_callbacks() as callbacks:
@@ -39,7 +43,9 @@ def test_queue_renders_in_recipients_language_and_waits_for_commit(django_captur
 
 
 @pytest.mark.django_db
-def test_committed_message_is_delivered_once_with_its_message_id(django_capture_on_commit_callbacks):
+def test_committed_message_is_delivered_once_with_its_message_id(
+    django_capture_on_commit_callbacks,
+):
     user = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
         message = queue_membership_mail(user)
@@ -68,7 +74,10 @@ def test_rolled_back_transaction_leaves_no_message():
 @pytest.mark.django_db
 def test_attachments_are_sent(settings):
     message = services.message_queue_rendered(
-        to="ondernemer@example.nl", kind="test", subject="Agenda", body_text="Zie bijlage",
+        to="ondernemer@example.nl",
+        kind="test",
+        subject="Agenda",
+        body_text="Zie bijlage",
         attachments=[Attachment("impactcafe.ics", b"BEGIN:VCALENDAR", "text/calendar")],
     )
     services.message_deliver(message_id=message.pk)
@@ -126,8 +135,7 @@ def test_broken_message_fails_at_once(settings):
 @pytest.mark.django_db
 def test_failed_message_can_be_retried_from_admin_service(django_capture_on_commit_callbacks):
     message = queue_membership_mail(UserFactory())
-    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.FAILED,
-                                                       attempts=8)
+    OutboxMessage.objects.filter(pk=message.pk).update(state=OutboxMessage.State.FAILED, attempts=8)
     with django_capture_on_commit_callbacks(execute=True):
         services.message_retry(message_id=message.pk)
     message.refresh_from_db()
@@ -157,7 +165,8 @@ def test_crash_between_send_and_mark_is_not_sent_twice_by_the_sweeper(settings, 
     # Not yet stale: the sweeper leaves a row that may still be in a live worker's hands.
     assert services.outbox_sweep() == 0
     OutboxMessage.objects.filter(pk=message.pk).update(
-        last_attempt_at=timezone.now() - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS + 1)
+        last_attempt_at=timezone.now()
+        - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS + 1)
     )
     # Stale: handed out again (eager Celery delivers inline) with the same Message-ID.
     assert services.outbox_sweep() == 1
@@ -172,8 +181,12 @@ def test_crash_between_send_and_mark_is_not_sent_twice_by_the_sweeper(settings, 
 def test_two_workers_racing_for_one_row_send_it_once():
     # A row written directly: the service would deliver it at once (autocommit + eager).
     message = OutboxMessage.objects.create(
-        kind="test", recipient="ondernemer@example.nl", language="nl", subject="Race",
-        body_text="Eén keer", next_attempt_at=timezone.now(),
+        kind="test",
+        recipient="ondernemer@example.nl",
+        language="nl",
+        subject="Race",
+        body_text="Eén keer",
+        next_attempt_at=timezone.now(),
     )
     barrier = threading.Barrier(2)
     results = []

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.worker
 def _queue(user):
     with transaction.atomic():
         return services.notify_user(
-            user=user, template="accounts/membership_added",
+            user=user,
+            template="accounts/membership_added",
             context={"organisation": OrganisationFactory()},
         )
 
@@ -58,6 +59,9 @@ def test_message_queued_while_redis_is_down_is_delivered_after_it_returns(celery
     )
     # Beat runs the sweeper every minute; here it is called directly.
     assert services.outbox_sweep() == 1
-    wait_for(lambda: _sent(message), timeout=40,
-             message=f"not delivered after Redis returned:\n{celery_worker.log()[-3000:]}")
+    wait_for(
+        lambda: _sent(message),
+        timeout=40,
+        message=f"not delivered after Redis returned:\n{celery_worker.log()[-3000:]}",
+    )
     assert CapturedMail.objects.filter(message_id=message.message_id).count() == 1

@@ -10,14 +10,17 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = demo.load_demo_accounts()
         width = max(len(login.email) for login in logins)
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: "
-                                             f"{demo.DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        )
         for login in logins:
             self.stdout.write(f"  {login.email.ljust(width)}  {login.role.label}")
         if settings.PORTAL_REQUIRE_STAFF_MFA:
             self.stdout.write("Staff logins must set up an authenticator app before the admin.")
         else:
-            self.stdout.write(self.style.WARNING(
-                "Two-factor for staff is OFF in this local demo (PORTAL_REQUIRE_STAFF_MFA=0), "
-                "so the staff logins reach the admin at once. It is always on in production."
-            ))
+            self.stdout.write(
+                self.style.WARNING(
+                    "Two-factor for staff is OFF in this local demo (PORTAL_REQUIRE_STAFF_MFA=0), "
+                    "so the staff logins reach the admin at once. It is always on in production."
+                )
+            )
