@@ -99,3 +99,38 @@ def test_mfa_requirement_can_be_switched_off_for_the_local_demo(client, settings
     staff = UserFactory(staff=True, roles=[Role.ACCOUNT_MANAGER])
     client.force_login(staff)
     assert client.get("/beheer/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_password_reset_mail_goes_through_the_outbox_and_works(
+    client, user, django_capture_on_commit_callbacks
+):
+    import re
+
+    from impactportal.outbox.models import OutboxMessage
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
+    message = OutboxMessage.objects.get(recipient=user.email, kind="allauth/password_reset_key")
+    assert message.state == OutboxMessage.State.SENT
+    link = re.search(r"http://testserver(/account/password/reset/key/\S+/)", message.body_text)
+    response = client.get(link.group(1), follow=True)
+    new_password = "nieuw-Wachtwoord-voor-2027"
+    response = client.post(
+        response.redirect_chain[-1][0] if response.redirect_chain else link.group(1),
+        {"password1": new_password, "password2": new_password},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+
+
+@pytest.mark.django_db
+def test_password_reset_for_unknown_address_reveals_nothing(client):
+    from impactportal.outbox.models import OutboxMessage
+
+    response = client.post(reverse("account_reset_password"), {"email": "onbekend@example.nl"})
+    assert response.status_code == 302
+    assert not OutboxMessage.objects.filter(
+        recipient="onbekend@example.nl", kind="allauth/password_reset_key"
+    ).exists()
