@@ -17,7 +17,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     UV_PYTHON_DOWNLOADS=never \
     UV_PROJECT_ENVIRONMENT=/opt/venv
 
-# msgfmt for compilemessages; needed only in this stage.
+# msgfmt for compilemessages; needed only in this stage (so no version pin).
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/*
@@ -56,10 +57,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=impactportal.settings.production \
     DJANGO_MEDIA_ROOT=/var/lib/impactportal/media
 
-# Uploads live outside the web root, in a directory the portal user owns (a named volume
-# mounted here starts with this ownership).
+# The portal's own user, with a home of its own (gunicorn keeps its control socket in
+# ~/.gunicorn). Uploads live outside the web root, in a directory that user owns (a named
+# volume mounted there starts with this ownership).
 RUN groupadd --system --gid 10001 portal \
-    && useradd --system --uid 10001 --gid portal --home-dir /app --no-create-home \
+    && useradd --system --uid 10001 --gid portal --create-home --home-dir /home/portal \
         --shell /usr/sbin/nologin portal \
     && install -d -o portal -g portal -m 0750 /var/lib/impactportal/media
 
@@ -68,7 +70,8 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build /app /app
 
 WORKDIR /app
-USER portal:portal
+# Numeric, so that a runtime can tell it is not root (runAsNonRoot) without /etc/passwd.
+USER 10001:10001
 
 EXPOSE 8000
 

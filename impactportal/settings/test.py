@@ -20,6 +20,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 PORTAL_REQUIRE_STAFF_MFA = True
 MEDIA_ROOT = BASE_DIR / ".data" / "test-media"
+PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
