@@ -33,16 +33,32 @@ _READ_ACCOUNTS = [
     "accounts.view_directorate",
 ]
 
+_SERVICEPOINT_DESK = [
+    "servicepoint.view_question",
+    "servicepoint.change_question",
+    "servicepoint.view_topic",
+    "servicepoint.view_routingrule",
+    "servicepoint.view_followup",
+    "servicepoint.view_cannedreply",
+    "servicepoint.add_cannedreply",
+    "servicepoint.change_cannedreply",
+    "servicepoint.delete_cannedreply",
+    "servicepoint.view_knowledgearticle",
+    "servicepoint.add_knowledgearticle",
+    "servicepoint.change_knowledgearticle",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ENTREPRENEUR: [],
     Role.SOCIAL_ORGANISATION: [],
     Role.PROCUREMENT_OFFICER: [],
-    Role.DIRECTORATE_CONTACT: [*_VIEW_HISTORY],
+    Role.DIRECTORATE_CONTACT: [*_VIEW_HISTORY, "servicepoint.view_question"],
     Role.ACCOUNT_MANAGER: [
         *_VIEW_HISTORY,
         *_READ_ACCOUNTS,
         "accounts.change_organisation",
         "outbox.view_outboxmessage",
+        *_SERVICEPOINT_DESK,
     ],
     Role.COORDINATOR: [
         *_VIEW_HISTORY,
@@ -56,6 +72,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.change_directorate",
         "outbox.view_outboxmessage",
         "outbox.view_capturedmail",
+        *_SERVICEPOINT_DESK,
+        "servicepoint.add_topic",
+        "servicepoint.change_topic",
+        "servicepoint.add_routingrule",
+        "servicepoint.change_routingrule",
+        "servicepoint.delete_routingrule",
     ],
 }
 

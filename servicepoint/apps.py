@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class ServicepointConfig(AppConfig):
     name = "servicepoint"
     verbose_name = _("Service point")
+
+    def ready(self):
+        from allauth.account.signals import email_confirmed
+
+        from accounts import privacy
+
+        from . import privacy as servicepoint_privacy
+        from . import signals
+
+        email_confirmed.connect(signals.claim_guest_questions,
+                                dispatch_uid="servicepoint.claim_guest_questions")
+        privacy.register("servicepoint_questions", export=servicepoint_privacy.export_questions,
+                         erase=servicepoint_privacy.erase_questions)

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import factory
 from allauth.account.models import EmailAddress
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.constants import MembershipRole, OrganisationKind
@@ -64,3 +67,83 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = MembershipRole.MEMBER
+
+
+# Service point ------------------------------------------------------------------------
+
+from servicepoint.models import (  # noqa: E402
+    Assignment,
+    KnowledgeArticle,
+    Question,
+    RoutingRule,
+    Topic,
+)
+
+
+class TopicFactory(DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ["slug"]
+
+    slug = "financiering"
+    name = "Financiering"
+    first_response_days = 2
+    resolution_days = 10
+
+
+class QuestionFactory(DjangoModelFactory):
+    """A confirmed question in the queue unless ``guest=True`` (awaiting confirmation)."""
+
+    class Meta:
+        model = Question
+
+    topic = factory.SubFactory(TopicFactory)
+    subject = factory.Sequence(lambda n: f"Vraag over subsidie {n}")
+    text = "Wij zoeken financiering voor een sociale onderneming in de Oosterpoort."
+    requester = factory.SubFactory(UserFactory)
+    name = factory.LazyAttribute(lambda o: o.requester.name if o.requester else "Gast")
+    email = factory.LazyAttribute(lambda o: o.requester.email if o.requester else "gast@example.nl")
+    reference = factory.Sequence(lambda n: f"SP-2026-{n:05d}")
+    submitted_at = factory.LazyFunction(timezone.now)
+    first_response_due = factory.LazyFunction(timezone.localdate)
+    resolution_due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+    class Params:
+        guest = factory.Trait(requester=None, submitted_at=None, first_response_due=None,
+                              resolution_due=None)
+
+
+class AssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    question = factory.SubFactory(QuestionFactory)
+    directorate = factory.SubFactory(DirectorateFactory)
+    due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+class RoutingRuleFactory(DjangoModelFactory):
+    class Meta:
+        model = RoutingRule
+
+    topic = factory.SubFactory(TopicFactory)
+    directorate = factory.SubFactory(DirectorateFactory)
+
+
+class KnowledgeArticleFactory(DjangoModelFactory):
+    class Meta:
+        model = KnowledgeArticle
+        skip_postgeneration_save = True
+
+    topic = factory.SubFactory(TopicFactory)
+    title = factory.Sequence(lambda n: f"Artikel {n}")
+    slug = factory.Sequence(lambda n: f"artikel-{n}")
+    summary = "Korte samenvatting"
+    body = "Uitleg"
+
+    @factory.post_generation
+    def indexed(self, create, extracted, **kwargs):
+        if create:
+            from servicepoint.services import article_refresh_search_vector
+
+            article_refresh_search_vector(article_ids=[self.pk])

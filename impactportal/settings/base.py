@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -212,6 +213,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "impactportal.outbox.tasks.sweep_outbox", "schedule": 60.0},
+    "servicepoint-overdue-digest": {
+        "task": "servicepoint.tasks.send_overdue_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
+    "servicepoint-follow-ups": {
+        "task": "servicepoint.tasks.send_follow_ups",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # Logging ------------------------------------------------------------------------------

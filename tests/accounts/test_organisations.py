@@ -32,7 +32,8 @@ def test_valid_kvk_numbers(number):
 def test_bad_kvk_numbers_are_rejected(number):
     with pytest.raises(ValidationError) as error:
         validate_kvk_number(number)
-    assert "8 digits" in str(error.value)
+    assert error.value.code == "invalid_kvk"
+    assert "8 cijfers" in error.value.messages[0]  # Dutch is the default language
 
 
 @pytest.mark.parametrize(
