@@ -14,9 +14,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.models import Directorate, User
 from accounts.roles import Role
@@ -39,8 +38,14 @@ from .models import (
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_en", "first_response_days", "resolution_days", "position",
-                    "is_active"]
+    list_display = [
+        "name",
+        "name_en",
+        "first_response_days",
+        "resolution_days",
+        "position",
+        "is_active",
+    ]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name", "name_en"]
@@ -87,7 +92,8 @@ class FollowUpAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return super().has_view_permission(request, obj) and selectors.staff_can_see_all(
-            request.user)
+            request.user
+        )
 
 
 class DirectorateFilter(admin.SimpleListFilter):
@@ -99,8 +105,9 @@ class DirectorateFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            routed = Assignment.objects.filter(question=OuterRef("pk"), directorate=self.value()
-                                               ).exclude(state=AssignmentState.WITHDRAWN)
+            routed = Assignment.objects.filter(
+                question=OuterRef("pk"), directorate=self.value()
+            ).exclude(state=AssignmentState.WITHDRAWN)
             return queryset.filter(Exists(routed))
         return queryset
 
@@ -110,8 +117,11 @@ class DeadlineFilter(admin.SimpleListFilter):
     parameter_name = "termijn"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("overdue")), ("due_today", _("due today")),
-                ("first_response", _("first response overdue"))]
+        return [
+            ("overdue", _("overdue")),
+            ("due_today", _("due today")),
+            ("first_response", _("first response overdue")),
+        ]
 
     def queryset(self, request, queryset):
         today = timezone.localdate()
@@ -120,8 +130,9 @@ class DeadlineFilter(admin.SimpleListFilter):
         if self.value() == "due_today":
             return queryset.filter(state__in=OPEN_STATES, resolution_due=today)
         if self.value() == "first_response":
-            return queryset.filter(first_response_at__isnull=True, first_response_due__lt=today,
-                                   state__in=OPEN_STATES)
+            return queryset.filter(
+                first_response_at__isnull=True, first_response_due__lt=today, state__in=OPEN_STATES
+            )
         return queryset
 
 
@@ -143,25 +154,34 @@ class AccountManagerFilter(admin.SimpleListFilter):
 
 class RouteForm(forms.Form):
     directorates = forms.ModelMultipleChoiceField(
-        label=_("Directorates"), queryset=Directorate.objects.filter(is_active=True),
+        label=_("Directorates"),
+        queryset=Directorate.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
     assignee = forms.ModelChoiceField(
-        label=_("Person (optional)"), required=False,
+        label=_("Person (optional)"),
+        required=False,
         queryset=User.objects.filter(groups__name=Role.DIRECTORATE_CONTACT, is_active=True),
         help_text=_("Without a person, every contact of the directorate is told."),
     )
 
 
 class MessageForm(forms.Form):
-    KIND_CHOICES = [("reply", _("Reply to the entrepreneur (sent by e-mail)")),
-                    ("note", _("Internal note (staff only)"))]
-    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, widget=forms.RadioSelect,
-                             initial="reply")
-    body = forms.CharField(label=_("Message"), max_length=MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 8, "cols": 80}))
-    assignment = forms.ModelChoiceField(label=_("On behalf of"), required=False,
-                                        queryset=Assignment.objects.none())
+    KIND_CHOICES = [
+        ("reply", _("Reply to the entrepreneur (sent by e-mail)")),
+        ("note", _("Internal note (staff only)")),
+    ]
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="reply"
+    )
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+    )
+    assignment = forms.ModelChoiceField(
+        label=_("On behalf of"), required=False, queryset=Assignment.objects.none()
+    )
     files = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args, question, user, **kwargs):
@@ -175,9 +195,12 @@ class MessageForm(forms.Form):
 
 class StateForm(forms.Form):
     state = forms.ChoiceField(label=_("New state"))
-    reason = forms.CharField(label=_("Explanation for the entrepreneur (optional)"),
-                             required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+    reason = forms.CharField(
+        label=_("Explanation for the entrepreneur (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+    )
 
     def __init__(self, *args, question, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,18 +216,41 @@ class TopicForm(forms.Form):
 class QuestionAdmin(admin.ModelAdmin):
     change_form_template = "admin/servicepoint/question/change_form.html"
     change_list_template = "admin/servicepoint/question/change_list.html"
-    list_display = ["reference", "subject", "topic", "state_display", "deadline_display",
-                    "account_manager", "directorates_display", "submitted_at"]
+    list_display = [
+        "reference",
+        "subject",
+        "topic",
+        "state_display",
+        "deadline_display",
+        "account_manager",
+        "directorates_display",
+        "submitted_at",
+    ]
     list_filter = ["state", "topic", DirectorateFilter, AccountManagerFilter, DeadlineFilter]
-    search_fields = ["reference", "subject", "text", "email", "name", "company_name",
-                     "kvk_number"]
+    search_fields = ["reference", "subject", "text", "email", "name", "company_name", "kvk_number"]
     list_per_page = 50
     date_hierarchy = "submitted_at"
     actions = ["assign_to_me", "bulk_assign", "mark_in_progress", "mark_answered", "close"]
-    fields = ["reference", "state", "topic", "subject", "text_display", "name", "email", "phone",
-              "preferred_contact", "company_label", "kvk_number", "account_manager",
-              "submitted_at", "first_response_due", "resolution_due", "first_response_at",
-              "answered_at", "closed_at"]
+    fields = [
+        "reference",
+        "state",
+        "topic",
+        "subject",
+        "text_display",
+        "name",
+        "email",
+        "phone",
+        "preferred_contact",
+        "company_label",
+        "kvk_number",
+        "account_manager",
+        "submitted_at",
+        "first_response_due",
+        "resolution_due",
+        "first_response_at",
+        "answered_at",
+        "closed_at",
+    ]
     readonly_fields = fields
     inlines = [AuditLogInline]
 
@@ -214,11 +260,14 @@ class QuestionAdmin(admin.ModelAdmin):
         return (
             selectors.questions_for_staff(request.user)
             .select_related("topic", "account_manager", "organisation")
-            .prefetch_related(Prefetch(
-                "assignments",
-                queryset=Assignment.objects.exclude(state=AssignmentState.WITHDRAWN)
-                .select_related("directorate"),
-            ))
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.exclude(
+                        state=AssignmentState.WITHDRAWN
+                    ).select_related("directorate"),
+                )
+            )
         )
 
     def has_add_permission(self, request):
@@ -244,10 +293,17 @@ class QuestionAdmin(admin.ModelAdmin):
         status = selectors.deadline_status(question, timezone.localdate())
         if status is None:
             return "-"
-        css = {Deadline.ON_TIME: "sla-ok", Deadline.OVERDUE: "sla-late",
-               Deadline.OVERDUE_3X: "sla-very-late"}[status]
-        return format_html('<span class="{}">{} ({})</span>', css, status.label,
-                           question.resolution_due.strftime("%d-%m-%Y"))
+        css = {
+            Deadline.ON_TIME: "sla-ok",
+            Deadline.OVERDUE: "sla-late",
+            Deadline.OVERDUE_3X: "sla-very-late",
+        }[status]
+        return format_html(
+            '<span class="{}">{} ({})</span>',
+            css,
+            status.label,
+            question.resolution_due.strftime("%d-%m-%Y"),
+        )
 
     @admin.display(description=_("directorates"))
     def directorates_display(self, question):
@@ -255,9 +311,12 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("question"))
     def text_display(self, question):
-        return format_html("<div class='question-text'>{}</div>",
-                           format_html_join("", "<p>{}</p>",
-                                            ((p,) for p in question.text.split("\n") if p.strip())))
+        return format_html(
+            "<div class='question-text'>{}</div>",
+            format_html_join(
+                "", "<p>{}</p>", ((p,) for p in question.text.split("\n") if p.strip())
+            ),
+        )
 
     @admin.display(description=_("company"))
     def company_label(self, question):
@@ -280,11 +339,17 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset):
-        self._run(request, queryset,
-                  lambda q: services.question_assign(question=q, account_manager=request.user,
-                                                     actor=request.user),
-                  lambda n: ngettext("%(n)d question assigned to you.",
-                                     "%(n)d questions assigned to you.", n) % {"n": n})
+        self._run(
+            request,
+            queryset,
+            lambda q: services.question_assign(
+                question=q, account_manager=request.user, actor=request.user
+            ),
+            lambda n: (
+                ngettext("%(n)d question assigned to you.", "%(n)d questions assigned to you.", n)
+                % {"n": n}
+            ),
+        )
 
     @admin.action(description=_("Assign to an account manager..."))
     def bulk_assign(self, request, queryset):
@@ -294,55 +359,86 @@ class QuestionAdmin(admin.ModelAdmin):
             if manager is None:
                 self.message_user(request, gettext("Choose an account manager."), messages.ERROR)
                 return None
-            self._run(request, queryset,
-                      lambda q: services.question_assign(question=q, account_manager=manager,
-                                                         actor=request.user),
-                      lambda n: ngettext("%(n)d question assigned.", "%(n)d questions assigned.",
-                                         n) % {"n": n})
+            self._run(
+                request,
+                queryset,
+                lambda q: services.question_assign(
+                    question=q, account_manager=manager, actor=request.user
+                ),
+                lambda n: (
+                    ngettext("%(n)d question assigned.", "%(n)d questions assigned.", n) % {"n": n}
+                ),
+            )
             return None
-        return TemplateResponse(request, "admin/servicepoint/question/bulk_assign.html", {
-            **self.admin_site.each_context(request),
-            "title": gettext("Assign questions"),
-            "questions": queryset,
-            "managers": managers,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            "opts": self.model._meta,
-        })
+        return TemplateResponse(
+            request,
+            "admin/servicepoint/question/bulk_assign.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Assign questions"),
+                "questions": queryset,
+                "managers": managers,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            },
+        )
 
     def _transition_action(self, request, queryset, to, success):
-        self._run(request, queryset,
-                  lambda q: services.question_transition(question=q, to=to, actor=request.user),
-                  success)
+        self._run(
+            request,
+            queryset,
+            lambda q: services.question_transition(question=q, to=to, actor=request.user),
+            success,
+        )
 
     @admin.action(description=_("Mark as in progress"))
     def mark_in_progress(self, request, queryset):
-        self._transition_action(request, queryset, QuestionState.IN_PROGRESS,
-                                lambda n: ngettext("%(n)d question in progress.",
-                                                   "%(n)d questions in progress.", n) % {"n": n})
+        self._transition_action(
+            request,
+            queryset,
+            QuestionState.IN_PROGRESS,
+            lambda n: (
+                ngettext("%(n)d question in progress.", "%(n)d questions in progress.", n)
+                % {"n": n}
+            ),
+        )
 
     @admin.action(description=_("Mark as answered"))
     def mark_answered(self, request, queryset):
-        self._transition_action(request, queryset, QuestionState.ANSWERED,
-                                lambda n: ngettext("%(n)d question answered.",
-                                                   "%(n)d questions answered.", n) % {"n": n})
+        self._transition_action(
+            request,
+            queryset,
+            QuestionState.ANSWERED,
+            lambda n: (
+                ngettext("%(n)d question answered.", "%(n)d questions answered.", n) % {"n": n}
+            ),
+        )
 
     @admin.action(description=_("Close"))
     def close(self, request, queryset):
-        self._transition_action(request, queryset, QuestionState.CLOSED,
-                                lambda n: ngettext("%(n)d question closed.",
-                                                   "%(n)d questions closed.", n) % {"n": n})
+        self._transition_action(
+            request,
+            queryset,
+            QuestionState.CLOSED,
+            lambda n: ngettext("%(n)d question closed.", "%(n)d questions closed.", n) % {"n": n},
+        )
 
     # The question page: conversation and the forms that call the services ----------------
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/bericht/", view(self.message_view), name="servicepoint_question_message"),
+            path(
+                "<int:pk>/bericht/", view(self.message_view), name="servicepoint_question_message"
+            ),
             path("<int:pk>/doorzetten/", view(self.route_view), name="servicepoint_question_route"),
             path("<int:pk>/status/", view(self.state_view), name="servicepoint_question_state"),
             path("<int:pk>/onderwerp/", view(self.topic_view), name="servicepoint_question_topic"),
-            path("<int:pk>/toewijzing/<int:assignment_pk>/",
-                 view(self.assignment_view), name="servicepoint_question_assignment"),
+            path(
+                "<int:pk>/toewijzing/<int:assignment_pk>/",
+                view(self.assignment_view),
+                name="servicepoint_question_assignment",
+            ),
             path("rapportage/", view(self.report_view), name="servicepoint_question_report"),
         ] + super().get_urls()
 
@@ -354,11 +450,13 @@ class QuestionAdmin(admin.ModelAdmin):
     def _forms(self, request, question, bound=None):
         user = request.user
         return {
-            "message_form": bound if isinstance(bound, MessageForm)
+            "message_form": bound
+            if isinstance(bound, MessageForm)
             else MessageForm(question=question, user=user),
             "route_form": bound if isinstance(bound, RouteForm) else RouteForm(),
             "state_form": bound if isinstance(bound, StateForm) else StateForm(question=question),
-            "topic_form": bound if isinstance(bound, TopicForm)
+            "topic_form": bound
+            if isinstance(bound, TopicForm)
             else TopicForm(initial={"topic": question.topic_id}),
         }
 
@@ -368,16 +466,20 @@ class QuestionAdmin(admin.ModelAdmin):
             **self._question_context(request, question),
             **(extra_context or {}),
             # Nothing is saved through the admin's own form: the forms below call services.
-            "show_save": False, "show_save_and_continue": False,
-            "show_save_and_add_another": False, "show_delete": False,
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
         }
         return super().change_view(request, object_id, form_url, extra_context=context)
 
     def _question_context(self, request, question, bound=None):
         can_manage = selectors.staff_can_see_all(request.user)
-        conversation = (Message.objects.filter(question=question)
-                        .select_related("assignment__directorate")
-                        .prefetch_related("attachments"))
+        conversation = (
+            Message.objects.filter(question=question)
+            .select_related("assignment__directorate")
+            .prefetch_related("attachments")
+        )
         return {
             "question": question,
             "conversation": conversation,
@@ -392,12 +494,16 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def _rerender(self, request, question, bound):
         messages.error(request, gettext("Please correct the errors below."))
-        return self.change_view(request, str(question.pk),
-                                extra_context=self._question_context(request, question, bound))
+        return self.change_view(
+            request,
+            str(question.pk),
+            extra_context=self._question_context(request, question, bound),
+        )
 
     def _back(self, question):
-        return HttpResponseRedirect(reverse("admin:servicepoint_question_change",
-                                            args=[question.pk]))
+        return HttpResponseRedirect(
+            reverse("admin:servicepoint_question_change", args=[question.pk])
+        )
 
     def message_view(self, request, pk):
         question = self._question(request, pk)
@@ -412,14 +518,18 @@ class QuestionAdmin(admin.ModelAdmin):
             self.message_user(request, gettext("Internal note saved."), messages.SUCCESS)
         else:
             try:
-                services.question_reply(question=question, author=request.user, body=data["body"],
-                                        assignment=data["assignment"], files=data["files"])
+                services.question_reply(
+                    question=question,
+                    author=request.user,
+                    body=data["body"],
+                    assignment=data["assignment"],
+                    files=data["files"],
+                )
             except ValidationError as error:
                 for text in error.messages:
                     form.add_error(None, text)
                 return self._rerender(request, question, form)
-            self.message_user(request, gettext("Reply sent to the entrepreneur."),
-                              messages.SUCCESS)
+            self.message_user(request, gettext("Reply sent to the entrepreneur."), messages.SUCCESS)
         return self._back(question)
 
     def route_view(self, request, pk):
@@ -432,17 +542,22 @@ class QuestionAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._rerender(request, question, form)
         try:
-            created = services.question_route(question=question,
-                                              directorates=form.cleaned_data["directorates"],
-                                              assignee=form.cleaned_data["assignee"],
-                                              actor=request.user)
+            created = services.question_route(
+                question=question,
+                directorates=form.cleaned_data["directorates"],
+                assignee=form.cleaned_data["assignee"],
+                actor=request.user,
+            )
         except ValidationError as error:
             for text in error.messages:
                 form.add_error(None, text)
             return self._rerender(request, question, form)
-        self.message_user(request, ngettext("Routed to %(n)d directorate.",
-                                            "Routed to %(n)d directorates.", len(created))
-                          % {"n": len(created)}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext("Routed to %(n)d directorate.", "Routed to %(n)d directorates.", len(created))
+            % {"n": len(created)},
+            messages.SUCCESS,
+        )
         return self._back(question)
 
     def state_view(self, request, pk):
@@ -455,8 +570,12 @@ class QuestionAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._rerender(request, question, form)
         try:
-            services.question_transition(question=question, to=form.cleaned_data["state"],
-                                         actor=request.user, reason=form.cleaned_data["reason"])
+            services.question_transition(
+                question=question,
+                to=form.cleaned_data["state"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as error:
             for text in error.messages:
                 form.add_error(None, text)
@@ -473,10 +592,14 @@ class QuestionAdmin(admin.ModelAdmin):
         form = TopicForm(request.POST)
         if not form.is_valid():
             return self._rerender(request, question, form)
-        services.question_change_topic(question=question, topic=form.cleaned_data["topic"],
-                                       actor=request.user)
-        self.message_user(request, gettext("Topic changed; the routing rules were applied again."),
-                          messages.SUCCESS)
+        services.question_change_topic(
+            question=question, topic=form.cleaned_data["topic"], actor=request.user
+        )
+        self.message_user(
+            request,
+            gettext("Topic changed; the routing rules were applied again."),
+            messages.SUCCESS,
+        )
         return self._back(question)
 
     def assignment_view(self, request, pk, assignment_pk):
@@ -489,12 +612,11 @@ class QuestionAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             try:
-                services.assignment_transition(assignment=assignment,
-                                               to=request.POST.get("state", ""),
-                                               actor=request.user)
+                services.assignment_transition(
+                    assignment=assignment, to=request.POST.get("state", ""), actor=request.user
+                )
             except (ValidationError, ValueError):
-                self.message_user(request, gettext("That change is not possible."),
-                                  messages.ERROR)
+                self.message_user(request, gettext("That change is not possible."), messages.ERROR)
         return self._back(question)
 
     def report_view(self, request):

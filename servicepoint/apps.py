@@ -14,7 +14,11 @@ class ServicepointConfig(AppConfig):
         from . import privacy as servicepoint_privacy
         from . import signals
 
-        email_confirmed.connect(signals.claim_guest_questions,
-                                dispatch_uid="servicepoint.claim_guest_questions")
-        privacy.register("servicepoint_questions", export=servicepoint_privacy.export_questions,
-                         erase=servicepoint_privacy.erase_questions)
+        email_confirmed.connect(
+            signals.claim_guest_questions, dispatch_uid="servicepoint.claim_guest_questions"
+        )
+        privacy.register(
+            "servicepoint_questions",
+            export=servicepoint_privacy.export_questions,
+            erase=servicepoint_privacy.erase_questions,
+        )

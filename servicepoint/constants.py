@@ -25,6 +25,11 @@ TRANSITIONS: dict[QuestionState, frozenset[QuestionState]] = {
     S.REOPENED: frozenset({S.IN_PROGRESS, S.FORWARDED, S.WAITING, S.ANSWERED, S.CLOSED}),
 }
 
+# States the entrepreneur is told about by e-mail. Forwarding is not among them: the
+# question page shows which directorates handle it, and a question routed on arrival
+# would otherwise get two e-mails at once.
+ANNOUNCED_STATES = frozenset({S.IN_PROGRESS, S.WAITING, S.ANSWERED, S.CLOSED, S.REOPENED})
+
 # States in which the question sits with the municipality (its deadlines run).
 OPEN_STATES = frozenset({S.NEW, S.IN_PROGRESS, S.FORWARDED, S.REOPENED})
 

@@ -52,40 +52,63 @@ def _clean_text(value: str) -> str:
 
 class AskQuestionForm(forms.Form):
     topic = forms.ModelChoiceField(
-        label=_("Topic"), queryset=Topic.objects.filter(is_active=True), empty_label=None,
+        label=_("Topic"),
+        queryset=Topic.objects.filter(is_active=True),
+        empty_label=None,
         widget=forms.RadioSelect,
     )
-    subject = forms.CharField(label=_("Subject"), max_length=200,
-                              help_text=_("In a few words, what is your question about?"))
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=200,
+        help_text=_("In a few words, what is your question about?"),
+    )
     text = forms.CharField(
-        label=_("Your question"), max_length=MAX_TEXT,
+        label=_("Your question"),
+        max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 8, "data-suggest-articles": "true"}),
         help_text=_("Describe your situation and what you need. At most 10,000 characters."),
     )
-    name = forms.CharField(label=_("Your name"), max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("E-mail address"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    company_name = forms.CharField(label=_("Company or organisation"), max_length=200,
-                                   required=False,
-                                   widget=forms.TextInput(attrs={"autocomplete": "organization"}))
-    kvk_number = forms.CharField(label=_("KvK number"), max_length=20, required=False,
-                                 help_text=_("Optional. Eight digits."))
-    preferred_contact = forms.ChoiceField(label=_("How would you like to be contacted?"),
-                                          choices=PreferredContact.choices,
-                                          initial=PreferredContact.EMAIL, widget=forms.RadioSelect)
-    phone = forms.CharField(label=_("Phone number"), max_length=30, required=False,
-                            widget=forms.TextInput(attrs={"autocomplete": "tel",
-                                                          "inputmode": "tel"}))
+    name = forms.CharField(
+        label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    company_name = forms.CharField(
+        label=_("Company or organisation"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    kvk_number = forms.CharField(
+        label=_("KvK number"), max_length=20, required=False, help_text=_("Optional. Eight digits.")
+    )
+    preferred_contact = forms.ChoiceField(
+        label=_("How would you like to be contacted?"),
+        choices=PreferredContact.choices,
+        initial=PreferredContact.EMAIL,
+        widget=forms.RadioSelect,
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
     files = MultipleFileField(
         label=_("Attachments"),
-        help_text=_("Optional. Up to 3 files: PDF, PNG, JPEG or office documents, each at "
-                    "most 10 MB."),
+        help_text=_(
+            "Optional. Up to 3 files: PDF, PNG, JPEG or office documents, each at most 10 MB."
+        ),
     )
     # A field people never see; bots fill it in.
-    website = forms.CharField(required=False, label=_("Leave this field empty"),
-                              widget=forms.TextInput(attrs={"tabindex": "-1",
-                                                            "autocomplete": "off"}))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -97,8 +120,10 @@ class AskQuestionForm(forms.Form):
             self.organisations = list(user.organisations.order_by("name"))
             if self.organisations:
                 self.fields["organisation"] = forms.ModelChoiceField(
-                    label=_("On behalf of"), queryset=user.organisations.order_by("name"),
-                    initial=self.organisations[0], required=False,
+                    label=_("On behalf of"),
+                    queryset=user.organisations.order_by("name"),
+                    initial=self.organisations[0],
+                    required=False,
                     empty_label=_("Myself, not for an organisation"),
                 )
                 del self.fields["company_name"]
@@ -137,8 +162,9 @@ class AskQuestionForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Your reply"), max_length=MAX_TEXT,
-                           widget=forms.Textarea(attrs={"rows": 5}))
+    body = forms.CharField(
+        label=_("Your reply"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5})
+    )
     files = MultipleFileField(label=_("Attachments"))
 
     def clean_body(self):
@@ -146,9 +172,12 @@ class ReplyForm(forms.Form):
 
 
 class FollowUpForm(forms.Form):
-    comment = forms.CharField(label=_("Anything you want to tell us? (optional)"),
-                              max_length=2000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Anything you want to tell us? (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_comment(self):
         return _clean_text(self.cleaned_data["comment"])

@@ -62,8 +62,9 @@ class Topic(models.Model):
 class KnowledgeArticle(models.Model):
     """An answer the site can give by itself; suggested while people type their question."""
 
-    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT,
-                              related_name="articles")
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="articles"
+    )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("address"), max_length=200, unique=True)
     summary = models.CharField(_("summary"), max_length=300)
@@ -90,18 +91,31 @@ class RoutingRule(models.Model):
     """Topic (and optional keywords) → directorate and optional person. First match wins."""
 
     position = models.PositiveSmallIntegerField(_("position"), default=0)
-    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE,
-                              related_name="routing_rules")
-    keywords = models.CharField(
-        _("keywords"), max_length=500, blank=True,
-        help_text=_("Comma-separated. The rule matches only if one of them occurs in the "
-                    "subject or text. Empty: every question on the topic."),
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="routing_rules"
     )
-    directorate = models.ForeignKey(Directorate, verbose_name=_("directorate"),
-                                    on_delete=models.CASCADE, related_name="routing_rules")
+    keywords = models.CharField(
+        _("keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Comma-separated. The rule matches only if one of them occurs in the "
+            "subject or text. Empty: every question on the topic."
+        ),
+    )
+    directorate = models.ForeignKey(
+        Directorate,
+        verbose_name=_("directorate"),
+        on_delete=models.CASCADE,
+        related_name="routing_rules",
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -123,33 +137,53 @@ class Question(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
-    state = models.CharField(_("state"), max_length=20, choices=QuestionState,
-                             default=QuestionState.NEW, db_index=True)
-    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT,
-                              related_name="questions")
+    state = models.CharField(
+        _("state"), max_length=20, choices=QuestionState, default=QuestionState.NEW, db_index=True
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="questions"
+    )
     subject = models.CharField(_("subject"), max_length=200)
     text = models.TextField(_("question"))
 
     requester = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("asked by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="questions",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
     )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("e-mail address"))
     phone = models.CharField(_("phone number"), max_length=30, blank=True)
-    preferred_contact = models.CharField(_("preferred contact"), max_length=10,
-                                         choices=PreferredContact, default=PreferredContact.EMAIL)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), null=True,
-                                     blank=True, on_delete=models.SET_NULL,
-                                     related_name="questions")
+    preferred_contact = models.CharField(
+        _("preferred contact"),
+        max_length=10,
+        choices=PreferredContact,
+        default=PreferredContact.EMAIL,
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="questions",
+    )
     company_name = models.CharField(_("company"), max_length=200, blank=True)
-    kvk_number = models.CharField(_("KvK number"), max_length=8, blank=True,
-                                  validators=[validate_kvk_number])
+    kvk_number = models.CharField(
+        _("KvK number"), max_length=8, blank=True, validators=[validate_kvk_number]
+    )
     language = models.CharField(_("language"), max_length=5, default="nl")
 
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_questions",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_questions",
     )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -188,18 +222,33 @@ class Assignment(models.Model):
     """One directorate's part of a question, with its own state and deadline."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="assignments")
-    directorate = models.ForeignKey(Directorate, verbose_name=_("directorate"),
-                                    on_delete=models.PROTECT, related_name="assignments")
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assignments",
+    directorate = models.ForeignKey(
+        Directorate,
+        verbose_name=_("directorate"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
     )
-    state = models.CharField(_("state"), max_length=20, choices=AssignmentState,
-                             default=AssignmentState.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assignments",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=AssignmentState, default=AssignmentState.OPEN
+    )
     # Set when a routing rule made this assignment; re-routing on a topic change
     # withdraws only these, never what an account manager routed by hand.
-    rule = models.ForeignKey(RoutingRule, verbose_name=_("routing rule"), null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    rule = models.ForeignKey(
+        RoutingRule,
+        verbose_name=_("routing rule"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     due = models.DateField(_("due"))
     created_at = models.DateTimeField(_("routed"), auto_now_add=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
@@ -209,8 +258,9 @@ class Assignment(models.Model):
         verbose_name_plural = _("assignments")
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["question", "directorate"],
-                                    name="assignment_one_per_directorate"),
+            models.UniqueConstraint(
+                fields=["question", "directorate"], name="assignment_one_per_directorate"
+            ),
         ]
 
     def __str__(self):
@@ -222,12 +272,24 @@ class Message(models.Model):
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=20, choices=MessageKind)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True,
-                               blank=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     author_name = models.CharField(_("author name"), max_length=200)
     body = models.TextField(_("message"))
-    assignment = models.ForeignKey(Assignment, verbose_name=_("on behalf of"), null=True,
-                                   blank=True, on_delete=models.SET_NULL, related_name="messages")
+    assignment = models.ForeignKey(
+        Assignment,
+        verbose_name=_("on behalf of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
@@ -246,8 +308,9 @@ class Message(models.Model):
 class Attachment(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="attachments")
-    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("file"), storage=_private_storage, upload_to="servicepunt/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
@@ -267,9 +330,15 @@ class Attachment(models.Model):
 
 
 class CannedReply(models.Model):
-    topic = models.ForeignKey(Topic, verbose_name=_("topic"), null=True, blank=True,
-                              on_delete=models.CASCADE, related_name="canned_replies",
-                              help_text=_("Empty: offered for every topic."))
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        help_text=_("Empty: offered for every topic."),
+    )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
 

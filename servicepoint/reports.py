@@ -33,10 +33,14 @@ class Median(Aggregate):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Up to and including"), required=False,
-                          widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("Up to and including"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -49,8 +53,10 @@ class PeriodForm(forms.Form):
 
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (datetime.combine(start, time.min, AMSTERDAM),
-            datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM))
+    return (
+        datetime.combine(start, time.min, AMSTERDAM),
+        datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM),
+    )
 
 
 def _days(seconds: float | None) -> float | None:
@@ -61,8 +67,12 @@ def build_report(start: date, end: date) -> dict:
     low, high = _bounds(start, end)
     questions = Question.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
     month = TruncMonth("submitted_at", tzinfo=AMSTERDAM)
-    per_topic = list(questions.annotate(month=month).values("month", "topic__name")
-                     .annotate(count=Count("pk")).order_by("month", "topic__name"))
+    per_topic = list(
+        questions.annotate(month=month)
+        .values("month", "topic__name")
+        .annotate(count=Count("pk"))
+        .order_by("month", "topic__name")
+    )
     per_directorate = list(
         Assignment.objects.filter(question__in=questions)
         .annotate(month=TruncMonth("question__submitted_at", tzinfo=AMSTERDAM))
@@ -73,16 +83,22 @@ def build_report(start: date, end: date) -> dict:
     times = questions.aggregate(
         total=Count("pk"),
         closed=Count("pk", filter=Q(closed_at__isnull=False)),
-        median_first_response=Median(Extract(F("first_response_at") - F("submitted_at"), "epoch"),
-                                     filter=Q(first_response_at__isnull=False)),
-        median_close=Median(Extract(F("closed_at") - F("submitted_at"), "epoch"),
-                            filter=Q(closed_at__isnull=False)),
+        median_first_response=Median(
+            Extract(F("first_response_at") - F("submitted_at"), "epoch"),
+            filter=Q(first_response_at__isnull=False),
+        ),
+        median_close=Median(
+            Extract(F("closed_at") - F("submitted_at"), "epoch"), filter=Q(closed_at__isnull=False)
+        ),
     )
-    satisfaction = FollowUp.objects.filter(question__in=questions,
-                                           answered_at__isnull=False).aggregate(
-        answered=Count("pk"), helped=Count("pk", filter=Q(helped=True)))
-    rate = (round(100 * satisfaction["helped"] / satisfaction["answered"])
-            if satisfaction["answered"] else None)
+    satisfaction = FollowUp.objects.filter(
+        question__in=questions, answered_at__isnull=False
+    ).aggregate(answered=Count("pk"), helped=Count("pk", filter=Q(helped=True)))
+    rate = (
+        round(100 * satisfaction["helped"] / satisfaction["answered"])
+        if satisfaction["answered"]
+        else None
+    )
     return {
         "start": start,
         "end": end,
@@ -106,11 +122,23 @@ def report_csv(report: dict) -> HttpResponse:
     writer = csv.writer(response, delimiter=";")
     writer.writerow([gettext("figure"), gettext("month"), gettext("group"), gettext("value")])
     for row in report["per_topic"]:
-        writer.writerow([gettext("questions per topic"), f"{row['month']:%Y-%m}",
-                         row["topic__name"], row["count"]])
+        writer.writerow(
+            [
+                gettext("questions per topic"),
+                f"{row['month']:%Y-%m}",
+                row["topic__name"],
+                row["count"],
+            ]
+        )
     for row in report["per_directorate"]:
-        writer.writerow([gettext("questions per directorate"), f"{row['month']:%Y-%m}",
-                         row["directorate__name"], row["count"]])
+        writer.writerow(
+            [
+                gettext("questions per directorate"),
+                f"{row['month']:%Y-%m}",
+                row["directorate__name"],
+                row["count"],
+            ]
+        )
     for label, key in [
         (gettext("questions received"), "total"),
         (gettext("questions closed"), "closed"),
@@ -136,10 +164,14 @@ def report_response(request, model_admin):
         report = build_report(cleaned["start"], cleaned["end"])
         if request.GET.get("export") == "csv":
             return report_csv(report)
-    return TemplateResponse(request, "admin/servicepoint/question/report.html", {
-        **model_admin.admin_site.each_context(request),
-        "title": gettext("Service point report"),
-        "opts": model_admin.model._meta,
-        "form": form,
-        "report": report,
-    })
+    return TemplateResponse(
+        request,
+        "admin/servicepoint/question/report.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": gettext("Service point report"),
+            "opts": model_admin.model._meta,
+            "form": form,
+            "report": report,
+        },
+    )

@@ -16,8 +16,8 @@ from .models import Assignment, Attachment, KnowledgeArticle, Message, Question
 
 
 def staff_can_see_all(user) -> bool:
-    return user.is_superuser or user.has_role(Role.ACCOUNT_MANAGER) or user.has_role(
-        Role.COORDINATOR
+    return (
+        user.is_superuser or user.has_role(Role.ACCOUNT_MANAGER) or user.has_role(Role.COORDINATOR)
     )
 
 
@@ -56,10 +56,17 @@ def question_public_detail(question_id: int) -> Question:
         Question.objects.select_related("topic", "organisation")
         .prefetch_related(
             Prefetch("messages", queryset=public_messages, to_attr="public_messages"),
-            Prefetch("attachments", queryset=Attachment.objects.filter(message__isnull=True),
-                     to_attr="question_attachments"),
-            Prefetch("assignments", queryset=Assignment.objects.select_related("directorate")
-                     .exclude(state=AssignmentState.WITHDRAWN)),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.filter(message__isnull=True),
+                to_attr="question_attachments",
+            ),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("directorate").exclude(
+                    state=AssignmentState.WITHDRAWN
+                ),
+            ),
         )
         .get(pk=question_id)
     )
@@ -92,7 +99,8 @@ def overdue_by_person(*, today: date) -> list[tuple[object, list[Question]]]:
     for question in questions.select_related("topic"):
         per_person[question.account_manager_id].append(question)
     assignments = Assignment.objects.filter(
-        state__in=[AssignmentState.OPEN, AssignmentState.IN_PROGRESS], due__lt=today,
+        state__in=[AssignmentState.OPEN, AssignmentState.IN_PROGRESS],
+        due__lt=today,
         question__state__in=OPEN_STATES,
     ).select_related("question__topic")
     contacts: dict[int, list[int]] = defaultdict(list)
@@ -101,14 +109,20 @@ def overdue_by_person(*, today: date) -> list[tuple[object, list[Question]]]:
     ).values_list("pk", "directorate_id"):
         contacts[directorate_id].append(user_id)
     for assignment in assignments:
-        people = [assignment.assignee_id] if assignment.assignee_id else contacts[
-            assignment.directorate_id]
+        people = (
+            [assignment.assignee_id]
+            if assignment.assignee_id
+            else contacts[assignment.directorate_id]
+        )
         for person_id in people:
             if assignment.question not in per_person[person_id]:
                 per_person[person_id].append(assignment.question)
     users = User.objects.in_bulk(list(per_person))
-    return [(users[pk], sorted(qs, key=lambda q: q.resolution_due))
-            for pk, qs in per_person.items() if pk in users and users[pk].is_active]
+    return [
+        (users[pk], sorted(qs, key=lambda q: q.resolution_due))
+        for pk, qs in per_person.items()
+        if pk in users and users[pk].is_active
+    ]
 
 
 def search_articles(text: str, *, limit: int = 5) -> QuerySet[KnowledgeArticle]:

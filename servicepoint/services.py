@@ -22,6 +22,7 @@ from impactportal.outbox.services import message_queue
 from impactportal.workdays import add_working_days
 
 from .constants import (
+    ANNOUNCED_STATES,
     ASSIGNMENT_TRANSITIONS,
     TRANSITIONS,
     AssignmentState,
@@ -41,15 +42,6 @@ from .models import (
 from .uploads import check_upload
 
 User = get_user_model()
-
-# States after which the entrepreneur is told the new state by e-mail.
-_ANNOUNCED_STATES = {
-    QuestionState.IN_PROGRESS,
-    QuestionState.WAITING,
-    QuestionState.ANSWERED,
-    QuestionState.CLOSED,
-    QuestionState.REOPENED,
-}
 
 
 class TransitionNotAllowed(ValidationError):
@@ -165,8 +157,12 @@ def question_submit(
     question.reference = f"SP-{timezone.localdate():%Y}-{question.pk:05d}"
     question.save(update_fields=["reference"])
     _save_attachments(question, files, message=None)
-    audit_log(actor=requester, action="question.created", obj=question,
-              data={"topic": topic.slug, "guest": requester is None})
+    audit_log(
+        actor=requester,
+        action="question.created",
+        obj=question,
+        data={"topic": topic.slug, "guest": requester is None},
+    )
     if requester is not None:
         _enter_queue(question, actor=requester)
     else:
@@ -201,9 +197,15 @@ def _enter_queue(question: Question, *, actor) -> None:
     question.first_response_due = add_working_days(now, topic.first_response_days)
     question.resolution_due = add_working_days(now, topic.resolution_days)
     question.save(update_fields=["submitted_at", "first_response_due", "resolution_due"])
-    audit_log(actor=actor, action="question.submitted", obj=question,
-              data={"first_response_due": question.first_response_due,
-                    "resolution_due": question.resolution_due})
+    audit_log(
+        actor=actor,
+        action="question.submitted",
+        obj=question,
+        data={
+            "first_response_due": question.first_response_due,
+            "resolution_due": question.resolution_due,
+        },
+    )
     _notify_entrepreneur(question, "receipt")
     if not _apply_routing(question, actor=actor):
         _notify_staff(_account_managers(), "new_question", question)
@@ -250,18 +252,30 @@ def _route(question, directorates, *, actor, assignee=None, rule=None) -> list[A
             assignment.assignee = assignee or assignment.assignee
             assignment.save()
         created.append(assignment)
-        audit_log(actor=actor, action="question.routed", obj=question,
-                  data={"directorate": directorate.name,
-                        "assignee": assignee.email if assignee else "",
-                        "rule": rule.pk if rule else None})
+        audit_log(
+            actor=actor,
+            action="question.routed",
+            obj=question,
+            data={
+                "directorate": directorate.name,
+                "assignee": assignee.email if assignee else "",
+                "rule": rule.pk if rule else None,
+            },
+        )
         recipients = _directorate_recipients(directorate, assignee)
         if recipients:
             _notify_staff(recipients, "assignment", question, assignment=assignment)
         elif directorate.email:
             # No contact person registered yet: the directorate's shared mailbox.
-            message_queue(to=directorate.email, template="servicepoint/assignment",
-                          context={"question": question, "assignment": assignment,
-                                   "recipient_name": directorate.name})
+            message_queue(
+                to=directorate.email,
+                template="servicepoint/assignment",
+                context={
+                    "question": question,
+                    "assignment": assignment,
+                    "recipient_name": directorate.name,
+                },
+            )
     if created and question.state != QuestionState.FORWARDED:
         if QuestionState.FORWARDED in TRANSITIONS[QuestionState(question.state)]:
             _transition(question, QuestionState.FORWARDED, actor=actor)
@@ -269,8 +283,9 @@ def _route(question, directorates, *, actor, assignee=None, rule=None) -> list[A
 
 
 @transaction.atomic
-def question_route(*, question: Question, directorates: Iterable[Directorate], actor,
-                   assignee=None) -> list[Assignment]:
+def question_route(
+    *, question: Question, directorates: Iterable[Directorate], actor, assignee=None
+) -> list[Assignment]:
     """Route to one or more directorates; each gets its own assignment and deadline."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     directorates = list(directorates)
@@ -296,21 +311,27 @@ def question_change_topic(*, question: Question, topic: Topic, actor) -> Questio
     old = question.topic
     question.topic = topic
     if question.submitted_at:
-        question.first_response_due = add_working_days(question.submitted_at,
-                                                       topic.first_response_days)
+        question.first_response_due = add_working_days(
+            question.submitted_at, topic.first_response_days
+        )
         question.resolution_due = add_working_days(question.submitted_at, topic.resolution_days)
     question.save(update_fields=["topic", "first_response_due", "resolution_due"])
-    audit_log(actor=actor, action="question.topic_changed", obj=question,
-              changes={"topic": [old.slug, topic.slug]})
+    audit_log(
+        actor=actor,
+        action="question.topic_changed",
+        obj=question,
+        changes={"topic": [old.slug, topic.slug]},
+    )
     stale = question.assignments.filter(
         rule__isnull=False, state__in=[AssignmentState.OPEN, AssignmentState.IN_PROGRESS]
     )
     for assignment in stale:
         _assignment_transition(assignment, AssignmentState.WITHDRAWN, actor=actor)
     if question.is_confirmed and question.state != QuestionState.CLOSED:
-        if not _apply_routing(question, actor=actor) and not question.assignments.exclude(
-            state=AssignmentState.WITHDRAWN
-        ).exists():
+        if (
+            not _apply_routing(question, actor=actor)
+            and not question.assignments.exclude(state=AssignmentState.WITHDRAWN).exists()
+        ):
             if question.state == QuestionState.FORWARDED:
                 _transition(question, QuestionState.IN_PROGRESS, actor=actor)
             _notify_staff(_account_managers(), "new_question", question)
@@ -322,15 +343,20 @@ def question_assign(*, question: Question, account_manager, actor) -> Question:
     """Make an account manager responsible for the question."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     if not account_manager.has_role(Role.ACCOUNT_MANAGER):
-        raise ValidationError(_("%(name)s is not an account manager.")
-                              % {"name": _display_name(account_manager)})
+        raise ValidationError(
+            _("%(name)s is not an account manager.") % {"name": _display_name(account_manager)}
+        )
     if question.account_manager_id == account_manager.pk:
         return question
     old = question.account_manager
     question.account_manager = account_manager
     question.save(update_fields=["account_manager"])
-    audit_log(actor=actor, action="question.assigned", obj=question,
-              changes={"account_manager": [old.email if old else None, account_manager.email]})
+    audit_log(
+        actor=actor,
+        action="question.assigned",
+        obj=question,
+        changes={"account_manager": [old.email if old else None, account_manager.email]},
+    )
     if account_manager != actor:
         _notify_staff([account_manager], "assigned", question)
     return question
@@ -366,10 +392,14 @@ def _transition(question: Question, to: QuestionState, *, actor, reason: str = "
     question.last_activity_at = now
     fields.append("last_activity_at")
     question.save(update_fields=fields)
-    audit_log(actor=actor, action="question.state_changed", obj=question,
-              changes={"state": [current.value, to.value]},
-              data={"reason": reason} if reason else None)
-    if to in _ANNOUNCED_STATES:
+    audit_log(
+        actor=actor,
+        action="question.state_changed",
+        obj=question,
+        changes={"state": [current.value, to.value]},
+        data={"reason": reason} if reason else None,
+    )
+    if to in ANNOUNCED_STATES:
         _notify_entrepreneur(question, "state_changed", reason=reason)
 
 
@@ -397,14 +427,18 @@ def _assignment_transition(assignment: Assignment, to: AssignmentState, *, actor
     assignment.state = to
     assignment.answered_at = timezone.now() if to == AssignmentState.ANSWERED else None
     assignment.save(update_fields=["state", "answered_at"])
-    audit_log(actor=actor, action="assignment.state_changed", obj=assignment.question,
-              changes={f"assignment {assignment.directorate}": [current.value, to.value]})
+    audit_log(
+        actor=actor,
+        action="assignment.state_changed",
+        obj=assignment.question,
+        changes={f"assignment {assignment.directorate}": [current.value, to.value]},
+    )
 
 
 @transaction.atomic
 def assignment_transition(*, assignment: Assignment, to: str, actor) -> Assignment:
-    assignment = Assignment.objects.select_for_update().select_related("question").get(
-        pk=assignment.pk
+    assignment = (
+        Assignment.objects.select_for_update().select_related("question").get(pk=assignment.pk)
     )
     _assignment_transition(assignment, AssignmentState(to), actor=actor)
     return assignment
@@ -414,27 +448,46 @@ def assignment_transition(*, assignment: Assignment, to: str, actor) -> Assignme
 
 
 @transaction.atomic
-def question_reply(*, question: Question, author, body: str, assignment: Assignment | None = None,
-                   files: Sequence = ()) -> Message:
+def question_reply(
+    *,
+    question: Question,
+    author,
+    body: str,
+    assignment: Assignment | None = None,
+    files: Sequence = (),
+) -> Message:
     """A public reply: e-mailed to the entrepreneur and shown in Mijn vragen."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     if not body.strip():
         raise ValidationError(_("Write a message."), code="empty")
     if not question.is_confirmed:
         raise TransitionNotAllowed(_("The question has not been confirmed by the asker yet."))
-    message = Message.objects.create(question=question, kind=MessageKind.PUBLIC_REPLY,
-                                     author=author, author_name=_display_name(author), body=body,
-                                     assignment=assignment)
+    message = Message.objects.create(
+        question=question,
+        kind=MessageKind.PUBLIC_REPLY,
+        author=author,
+        author_name=_display_name(author),
+        body=body,
+        assignment=assignment,
+    )
     _save_attachments(question, files, message)
     if question.first_response_at is None:
         question.first_response_at = message.created_at
         question.save(update_fields=["first_response_at"])
-    if assignment is not None and assignment.state in (AssignmentState.OPEN,
-                                                       AssignmentState.IN_PROGRESS):
+    if assignment is not None and assignment.state in (
+        AssignmentState.OPEN,
+        AssignmentState.IN_PROGRESS,
+    ):
         _assignment_transition(assignment, AssignmentState.ANSWERED, actor=author)
-    audit_log(actor=author, action="question.replied", obj=question,
-              data={"message": message.pk, "directorate": str(assignment.directorate)
-                    if assignment else ""})
+    audit_log(
+        actor=author,
+        action="question.replied",
+        obj=question,
+        data={
+            "message": message.pk,
+            "directorate": str(assignment.directorate) if assignment else "",
+        },
+    )
     _touch(question)
     _notify_entrepreneur(question, "reply", message=message)
     return message
@@ -445,16 +498,23 @@ def question_add_note(*, question: Question, author, body: str) -> Message:
     """An internal note: staff only, never shown or sent to the entrepreneur."""
     if not body.strip():
         raise ValidationError(_("Write a message."), code="empty")
-    message = Message.objects.create(question=question, kind=MessageKind.INTERNAL_NOTE,
-                                     author=author, author_name=_display_name(author), body=body)
-    audit_log(actor=author, action="question.note_added", obj=question,
-              data={"message": message.pk})
+    message = Message.objects.create(
+        question=question,
+        kind=MessageKind.INTERNAL_NOTE,
+        author=author,
+        author_name=_display_name(author),
+        body=body,
+    )
+    audit_log(
+        actor=author, action="question.note_added", obj=question, data={"message": message.pk}
+    )
     return message
 
 
 @transaction.atomic
-def question_entrepreneur_reply(*, question: Question, author, body: str,
-                                files: Sequence = ()) -> Message:
+def question_entrepreneur_reply(
+    *, question: Question, author, body: str, files: Sequence = ()
+) -> Message:
     """The entrepreneur answers on the web (logged in, or a guest through their link)."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     if not body.strip():
@@ -462,18 +522,29 @@ def question_entrepreneur_reply(*, question: Question, author, body: str,
     if not question.is_confirmed:
         raise TransitionNotAllowed(_("Confirm your question first with the link in your e-mail."))
     message = Message.objects.create(
-        question=question, kind=MessageKind.ENTREPRENEUR, author=author,
-        author_name=_display_name(author) or question.name, body=body,
+        question=question,
+        kind=MessageKind.ENTREPRENEUR,
+        author=author,
+        author_name=_display_name(author) or question.name,
+        body=body,
     )
     _save_attachments(question, files, message)
-    audit_log(actor=author, action="question.entrepreneur_replied", obj=question,
-              data={"message": message.pk})
+    audit_log(
+        actor=author,
+        action="question.entrepreneur_replied",
+        obj=question,
+        data={"message": message.pk},
+    )
     state = QuestionState(question.state)
     if state in (QuestionState.WAITING, QuestionState.ANSWERED):
         _transition(question, QuestionState.IN_PROGRESS, actor=author)
     elif state == QuestionState.CLOSED:
-        _transition(question, QuestionState.REOPENED, actor=author,
-                    reason=_("The entrepreneur replied after closing."))
+        _transition(
+            question,
+            QuestionState.REOPENED,
+            actor=author,
+            reason=_("The entrepreneur replied after closing."),
+        )
     _touch(question)
     recipients = [question.account_manager] if question.account_manager else _account_managers()
     for assignment in question.assignments.filter(
@@ -523,14 +594,21 @@ def follow_up_answer(*, token: str, helped: bool, comment: str = "") -> FollowUp
     follow_up.answered_at = timezone.now()
     follow_up.save(update_fields=["helped", "comment", "answered_at"])
     question = Question.objects.select_for_update().get(pk=follow_up.question_id)
-    audit_log(actor=None, action="question.follow_up_answered", obj=question,
-              data={"helped": helped, "comment": follow_up.comment})
+    audit_log(
+        actor=None,
+        action="question.follow_up_answered",
+        obj=question,
+        data={"helped": helped, "comment": follow_up.comment},
+    )
     if not helped:
         if question.state == QuestionState.CLOSED:
-            _transition(question, QuestionState.REOPENED, actor=None,
-                        reason=_("Not helped well, according to the follow-up."))
-        recipients = ([question.account_manager] if question.account_manager
-                      else _account_managers())
+            _transition(
+                question,
+                QuestionState.REOPENED,
+                actor=None,
+                reason=_("Not helped well, according to the follow-up."),
+            )
+        recipients = [question.account_manager] if question.account_manager else _account_managers()
         _notify_staff(recipients, "not_helped", question, follow_up=follow_up)
     return follow_up
 
@@ -545,9 +623,12 @@ def overdue_digest_send(*, today=None) -> int:
     sent = 0
     with transaction.atomic():
         for person, questions in overdue_by_person(today=today or timezone.localdate()):
-            message_queue(to=person.email, user=person, template="servicepoint/overdue_digest",
-                          context={"recipient_name": person.get_short_name(),
-                                   "questions": questions})
+            message_queue(
+                to=person.email,
+                user=person,
+                template="servicepoint/overdue_digest",
+                context={"recipient_name": person.get_short_name(), "questions": questions},
+            )
             sent += 1
     return sent
 
@@ -573,6 +654,5 @@ def article_save(*, article: KnowledgeArticle, actor) -> KnowledgeArticle:
     article.full_clean()
     article.save()
     article_refresh_search_vector(article_ids=[article.pk])
-    audit_log(actor=actor, action="article.created" if created else "article.changed",
-              obj=article)
+    audit_log(actor=actor, action="article.created" if created else "article.changed", obj=article)
     return article

@@ -33,7 +33,10 @@ ALLOWED = {
     ".xls": "application/vnd.ms-excel",
 }
 # What puremagic may call a file with these extensions.
-_EQUIVALENT = {".jpg": {".jpg", ".jpeg", ".jfif", ".jpe"}, ".jpeg": {".jpg", ".jpeg", ".jfif", ".jpe"}}
+_EQUIVALENT = {
+    ".jpg": {".jpg", ".jpeg", ".jfif", ".jpe"},
+    ".jpeg": {".jpg", ".jpeg", ".jfif", ".jpe"},
+}
 _OOXML_PART = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
 _ODF_MIMETYPE = {".odt": ALLOWED[".odt"], ".ods": ALLOWED[".ods"]}
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -50,8 +53,11 @@ class CheckedFile:
 
 def _refuse(name: str) -> ValidationError:
     return ValidationError(
-        _("%(name)s is not a PDF, image (PNG, JPEG) or office document, or its content does "
-          "not match its name.") % {"name": name},
+        _(
+            "%(name)s is not a PDF, image (PNG, JPEG) or office document, or its content does "
+            "not match its name."
+        )
+        % {"name": name},
         code="file_type",
     )
 
@@ -61,9 +67,13 @@ def _check_zip(uploaded, name: str, extension: str) -> None:
     try:
         with zipfile.ZipFile(uploaded) as archive:
             entries = archive.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+            if (
+                len(entries) > MAX_ZIP_ENTRIES
+                or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES
+            ):
                 raise ValidationError(
-                    _("%(name)s unpacks to far more than its size; it is refused.") % {"name": name},
+                    _("%(name)s unpacks to far more than its size; it is refused.")
+                    % {"name": name},
                     code="zip_bomb",
                 )
             names = {entry.filename for entry in entries}
@@ -72,7 +82,10 @@ def _check_zip(uploaded, name: str, extension: str) -> None:
                     n.startswith(_OOXML_PART[extension]) for n in names
                 ):
                     raise _refuse(name)
-            elif archive.read("mimetype").decode("ascii", "replace").strip() != _ODF_MIMETYPE[extension]:
+            elif (
+                archive.read("mimetype").decode("ascii", "replace").strip()
+                != _ODF_MIMETYPE[extension]
+            ):
                 raise _refuse(name)
     except (zipfile.BadZipFile, KeyError, OSError, RuntimeError) as error:
         raise _refuse(name) from error

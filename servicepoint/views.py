@@ -22,10 +22,14 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @require_GET
 def index(request):
-    return render(request, "servicepoint/index.html", {
-        "search_form": ArticleSearchForm(),
-        "topics": Topic.objects.filter(is_active=True),
-    })
+    return render(
+        request,
+        "servicepoint/index.html",
+        {
+            "search_form": ArticleSearchForm(),
+            "topics": Topic.objects.filter(is_active=True),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,8 +82,9 @@ def submitted(request):
 def article_suggestions(request):
     """Partial list of matching articles, fetched while typing (progressive enhancement)."""
     text = request.GET.get("q", "")[:2000]
-    return render(request, "servicepoint/_suggestions.html",
-                  {"suggestions": selectors.search_articles(text)})
+    return render(
+        request, "servicepoint/_suggestions.html", {"suggestions": selectors.search_articles(text)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,8 +96,11 @@ def confirm(request, token):
         raise Http404
     if request.method == "POST":
         services.question_confirm(token=token)
-        messages.success(request, _("Thank you. Your question %(reference)s is now with the "
-                                    "service point.") % {"reference": question.reference})
+        messages.success(
+            request,
+            _("Thank you. Your question %(reference)s is now with the service point.")
+            % {"reference": question.reference},
+        )
         return redirect("servicepoint:guest_question", uuid=question.uuid, token=token)
     return render(request, "servicepoint/confirm.html", {"question": question})
 
@@ -122,9 +130,11 @@ def _question_page(request, question: Question, *, reply_url: str, access_token:
         else:
             messages.success(request, _("Your reply has been sent to the service point."))
             return redirect(reply_url)
-    return render(request, "servicepoint/question_detail.html",
-                  {"question": question, "form": form, "reply_url": reply_url,
-                   "access_token": access_token})
+    return render(
+        request,
+        "servicepoint/question_detail.html",
+        {"question": question, "form": form, "reply_url": reply_url, "access_token": access_token},
+    )
 
 
 @login_required
@@ -149,8 +159,11 @@ def _may_download(request, attachment: Attachment) -> bool:
     question = attachment.question
     user = request.user
     if attachment.message_id and attachment.message.kind == "note":
-        return user.is_authenticated and user.is_staff and selectors.questions_for_staff(
-            user).filter(pk=question.pk).exists()
+        return (
+            user.is_authenticated
+            and user.is_staff
+            and selectors.questions_for_staff(user).filter(pk=question.pk).exists()
+        )
     if user.is_authenticated:
         if question.requester_id == user.pk:
             return True
@@ -164,13 +177,17 @@ def _may_download(request, attachment: Attachment) -> bool:
 def attachment_download(request, uuid):
     """Serve an attachment only to the asker, staff who may see the question, or the
     holder of the question's secret link. Others get 404, as if it did not exist."""
-    attachment = get_object_or_404(Attachment.objects.select_related("question", "message"),
-                                   uuid=uuid)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("question", "message"), uuid=uuid
+    )
     if not _may_download(request, attachment):
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -187,11 +204,15 @@ def follow_up(request, token, answer):
     record = get_object_or_404(FollowUp.objects.select_related("question"), token=token)
     form = FollowUpForm(request.POST or None)
     if record.answered_at is None and request.method == "POST" and form.is_valid():
-        services.follow_up_answer(token=token, helped=answer == "ja",
-                                  comment=form.cleaned_data["comment"])
+        services.follow_up_answer(
+            token=token, helped=answer == "ja", comment=form.cleaned_data["comment"]
+        )
         record.refresh_from_db()
-    return render(request, "servicepoint/follow_up.html",
-                  {"follow_up": record, "answer": answer, "form": form})
+    return render(
+        request,
+        "servicepoint/follow_up.html",
+        {"follow_up": record, "answer": answer, "form": form},
+    )
 
 
 @require_GET
@@ -202,14 +223,20 @@ def knowledge_base(request):
         articles = selectors.search_articles(query, limit=20)
     else:
         articles = KnowledgeArticle.objects.filter(is_published=True).select_related("topic")
-    return render(request, "servicepoint/knowledge_base.html",
-                  {"form": form, "query": query, "articles": articles})
+    return render(
+        request,
+        "servicepoint/knowledge_base.html",
+        {"form": form, "query": query, "articles": articles},
+    )
 
 
 @require_GET
 def article(request, slug):
-    article = get_object_or_404(KnowledgeArticle.objects.select_related("topic"), slug=slug,
-                                is_published=True)
-    return render(request, "servicepoint/article.html", {"article": article,
-                                                         "ask_url": reverse("servicepoint:ask")})
-
+    article = get_object_or_404(
+        KnowledgeArticle.objects.select_related("topic"), slug=slug, is_published=True
+    )
+    return render(
+        request,
+        "servicepoint/article.html",
+        {"article": article, "ask_url": reverse("servicepoint:ask")},
+    )

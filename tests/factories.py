@@ -109,8 +109,9 @@ class QuestionFactory(DjangoModelFactory):
     resolution_due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
 
     class Params:
-        guest = factory.Trait(requester=None, submitted_at=None, first_response_due=None,
-                              resolution_due=None)
+        guest = factory.Trait(
+            requester=None, submitted_at=None, first_response_due=None, resolution_due=None
+        )
 
 
 class AssignmentFactory(DjangoModelFactory):
