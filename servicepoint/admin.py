@@ -182,6 +182,11 @@ class MessageForm(forms.Form):
     assignment = forms.ModelChoiceField(
         label=_("On behalf of"), required=False, queryset=Assignment.objects.none()
     )
+    articles = forms.ModelMultipleChoiceField(
+        label=_("Link knowledge-base articles (replies only)"),
+        required=False,
+        queryset=KnowledgeArticle.objects.filter(is_published=True),
+    )
     files = MultipleFileField(label=_("Attachments"))
 
     def __init__(self, *args, question, user, **kwargs):
@@ -524,6 +529,7 @@ class QuestionAdmin(admin.ModelAdmin):
                     body=data["body"],
                     assignment=data["assignment"],
                     files=data["files"],
+                    articles=data["articles"],
                 )
             except ValidationError as error:
                 for text in error.messages:

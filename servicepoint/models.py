@@ -290,6 +290,13 @@ class Message(models.Model):
         on_delete=models.SET_NULL,
         related_name="messages",
     )
+    articles = models.ManyToManyField(
+        KnowledgeArticle,
+        verbose_name=_("knowledge-base articles"),
+        blank=True,
+        related_name="+",
+        help_text=_("Linked from a reply for further reading."),
+    )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:

@@ -50,7 +50,7 @@ def question_public_detail(question_id: int) -> Question:
     public_messages = (
         Message.objects.exclude(kind=MessageKind.INTERNAL_NOTE)
         .select_related("assignment__directorate")
-        .prefetch_related("attachments")
+        .prefetch_related("attachments", "articles")
     )
     return (
         Question.objects.select_related("topic", "organisation")

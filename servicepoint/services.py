@@ -455,8 +455,10 @@ def question_reply(
     body: str,
     assignment: Assignment | None = None,
     files: Sequence = (),
+    articles: Iterable[KnowledgeArticle] = (),
 ) -> Message:
-    """A public reply: e-mailed to the entrepreneur and shown in Mijn vragen."""
+    """A public reply: e-mailed to the entrepreneur and shown in Mijn vragen, with links
+    to the knowledge-base articles chosen for further reading."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     if not body.strip():
         raise ValidationError(_("Write a message."), code="empty")
@@ -470,6 +472,7 @@ def question_reply(
         body=body,
         assignment=assignment,
     )
+    message.articles.set([a for a in articles if a.is_published])
     _save_attachments(question, files, message)
     if question.first_response_at is None:
         question.first_response_at = message.created_at

@@ -110,3 +110,22 @@ def test_entrepreneur_reply_reaches_the_directorates_still_working_on_it(manager
         )
     )
     assert recipients == {manager.email, contact.email}
+
+
+@pytest.mark.django_db
+def test_reply_links_published_articles_in_mail_and_page(manager, client):
+    from tests.factories import KnowledgeArticleFactory
+
+    question = QuestionFactory(state=QuestionState.IN_PROGRESS)
+    published = KnowledgeArticleFactory(title="Een jobcoach aanvragen", slug="jobcoach")
+    hidden = KnowledgeArticleFactory(title="Concept", slug="concept", is_published=False)
+    services.question_reply(
+        question=question, author=manager, body="Zie het artikel.", articles=[published, hidden]
+    )
+    mail = OutboxMessage.objects.get(kind="servicepoint/reply")
+    assert "/servicepunt/kennisbank/jobcoach/" in mail.body_text
+    assert "/servicepunt/kennisbank/jobcoach/" in mail.body_html
+    assert "Concept" not in mail.body_text
+    client.force_login(question.requester)
+    page = client.get(f"/servicepunt/mijn-vragen/{question.uuid}/").content.decode()
+    assert 'href="/servicepunt/kennisbank/jobcoach/"' in page
