@@ -1,7 +1,9 @@
 import re
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 _SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -29,3 +31,14 @@ def validate_branch_number(value: str) -> None:
             ),
             code="invalid_branch_number",
         )
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with a message its Dutch catalogue translates (5.2 changed the msgid)."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}

@@ -79,8 +79,9 @@ class EmbeddedPostgres:
         # running while it thinks others use it; a run that was killed leaves its pid
         # there for good. This process started the server, so it stops it.
         if (self.data_dir / "postmaster.pid").exists():
-            pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.data_dir,
-                   user=self._server.system_user)
+            pg_ctl(
+                ["-w", "-m", "fast", "stop"], pgdata=self.data_dir, user=self._server.system_user
+            )
         (self.data_dir / ".handle_pids.json").unlink(missing_ok=True)
         self._server = None
 
@@ -117,7 +118,9 @@ class EmbeddedRedis:
             "--logfile",
             str(self.data_dir / "redis.log"),
         ]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, start_new_session=True)
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

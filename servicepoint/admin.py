@@ -499,6 +499,8 @@ class QuestionAdmin(admin.ModelAdmin):
 
     def _rerender(self, request, question, bound):
         messages.error(request, gettext("Please correct the errors below."))
+        # Render the question page as a GET: a POST would run the admin's own save path.
+        request.method = "GET"
         return self.change_view(
             request,
             str(question.pk),
@@ -519,7 +521,9 @@ class QuestionAdmin(admin.ModelAdmin):
             return self._rerender(request, question, form)
         data = form.cleaned_data
         if data["kind"] == "note":
-            services.question_add_note(question=question, author=request.user, body=data["body"])
+            services.question_add_note(
+                question=question, author=request.user, body=data["body"], files=data["files"]
+            )
             self.message_user(request, gettext("Internal note saved."), messages.SUCCESS)
         else:
             try:

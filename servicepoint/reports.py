@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from .constants import AssignmentState
 from .models import Assignment, FollowUp, Question
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -75,6 +76,7 @@ def build_report(start: date, end: date) -> dict:
     )
     per_directorate = list(
         Assignment.objects.filter(question__in=questions)
+        .exclude(state=AssignmentState.WITHDRAWN)
         .annotate(month=TruncMonth("question__submitted_at", tzinfo=AMSTERDAM))
         .values("month", "directorate__name")
         .annotate(count=Count("question", distinct=True))

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.roles import Role
 from impactportal.workdays import working_days_between
 
 from .constants import OPEN_STATES, AssignmentState, Deadline, MessageKind
 from .models import Assignment, Attachment, KnowledgeArticle, Message, Question
+
+# Letters and digits only: everything else could be tsquery syntax.
+_WORD = re.compile(r"[^\W_]+")
 
 
 def staff_can_see_all(user) -> bool:
@@ -126,14 +130,21 @@ def overdue_by_person(*, today: date) -> list[tuple[object, list[Question]]]:
 
 
 def search_articles(text: str, *, limit: int = 5) -> QuerySet[KnowledgeArticle]:
-    """Published articles matching ``text`` (Dutch full-text, any of its words), best first."""
-    words = [word for word in text.split() if len(word) > 2][:30]
+    """Published articles matching ``text`` (Dutch full-text), best first.
+
+    Each word matches as a prefix of a stemmed word, so "subsidie" finds "subsidies"
+    (the Dutch stemmer leaves that plural alone) and half-typed words already match.
+    Title matches outrank summary matches, which outrank body matches.
+    """
+    words = [word for word in _WORD.findall(text.replace("\x00", " ")) if len(word) > 2][:30]
     if not words:
         return KnowledgeArticle.objects.none()
-    query = SearchQuery(" OR ".join(words), search_type="websearch", config="dutch")
+    query = SearchQuery(
+        " | ".join(f"{word}:*" for word in words), search_type="raw", config="dutch"
+    )
     return (
         KnowledgeArticle.objects.filter(is_published=True, search_vector=query)
-        .annotate(rank=SearchRank("search_vector", query))
+        .annotate(rank=SearchRank(F("search_vector"), query))
         .select_related("topic")
         .order_by("-rank", "title")[:limit]
     )

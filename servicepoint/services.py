@@ -96,9 +96,11 @@ def _touch(question: Question) -> None:
 
 
 def _save_attachments(question: Question, files: Sequence, message: Message | None) -> None:
-    if len(files) + question.attachments.count() > settings.SERVICEPOINT_MAX_ATTACHMENTS:
+    """Store checked files with the question (``message`` None) or with one message.
+    The limit is per question text and per message, so a conversation can go on."""
+    if len(files) > settings.SERVICEPOINT_MAX_ATTACHMENTS:
         raise ValidationError(
-            _("You can add at most %(max)d files to a question.")
+            _("You can add at most %(max)d files at a time.")
             % {"max": settings.SERVICEPOINT_MAX_ATTACHMENTS},
             code="too_many_files",
         )
@@ -497,7 +499,7 @@ def question_reply(
 
 
 @transaction.atomic
-def question_add_note(*, question: Question, author, body: str) -> Message:
+def question_add_note(*, question: Question, author, body: str, files: Sequence = ()) -> Message:
     """An internal note: staff only, never shown or sent to the entrepreneur."""
     if not body.strip():
         raise ValidationError(_("Write a message."), code="empty")
@@ -508,6 +510,7 @@ def question_add_note(*, question: Question, author, body: str) -> Message:
         author_name=_display_name(author),
         body=body,
     )
+    _save_attachments(question, files, message)
     audit_log(
         actor=author, action="question.note_added", obj=question, data={"message": message.pk}
     )

@@ -152,7 +152,7 @@ def guest_question(request, uuid, token):
         raise Http404
     if not question.is_confirmed:
         return redirect("servicepoint:confirm", token=token)
-    return _question_page(request, question, reply_url=request.path)
+    return _question_page(request, question, reply_url=request.path, access_token=token)
 
 
 def _may_download(request, attachment: Attachment) -> bool:

@@ -24,7 +24,9 @@ def test_every_dutch_entry_is_translated_and_not_fuzzy():
         if "#, fuzzy" in block and not header:
             fuzzy.append(block)
         strings = re.findall(r'^msgstr(?:\[\d\])? "(.*)"((?:\n".*")*)', block, re.M)
-        if not header and any(not (first + rest.replace('"', "").strip()) for first, rest in strings):
+        if not header and any(
+            not (first + rest.replace('"', "").strip()) for first, rest in strings
+        ):
             untranslated.append(block.splitlines()[-2:])
     assert not untranslated, f"{len(untranslated)} untranslated, e.g. {untranslated[:3]}"
     assert not fuzzy, f"{len(fuzzy)} fuzzy entries, e.g. {fuzzy[:2]}"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
+from servicepoint.demo import load_demo_questions
 
 
 class Command(BaseCommand):
@@ -9,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo.load_demo_accounts()
+        load_demo_questions()
         width = max(len(login.email) for login in logins)
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
