@@ -388,9 +388,12 @@ def _transition(question: Question, to: QuestionState, *, actor, reason: str = "
             state__in=[AssignmentState.OPEN, AssignmentState.IN_PROGRESS]
         ).update(state=AssignmentState.WITHDRAWN)
     if to == QuestionState.REOPENED:
+        # A reopened question gets a fresh service level from today, or it would show
+        # as overdue (often 3x) the moment it comes back.
         question.closed_at = None
         question.answered_at = None
-        fields += ["closed_at", "answered_at"]
+        question.resolution_due = add_working_days(now, question.topic.resolution_days)
+        fields += ["closed_at", "answered_at", "resolution_due"]
     question.last_activity_at = now
     fields.append("last_activity_at")
     question.save(update_fields=fields)

@@ -101,3 +101,21 @@ def test_assignment_transition(current, target):
             services.assignment_transition(assignment=assignment, to=target, actor=None)
         assignment.refresh_from_db()
         assert assignment.state == current
+
+
+@pytest.mark.django_db
+def test_reopening_starts_a_fresh_service_level():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from impactportal.workdays import add_working_days
+
+    question = QuestionFactory(
+        state=QuestionState.CLOSED, resolution_due=timezone.localdate() - timedelta(days=30)
+    )
+    services.question_transition(question=question, to=QuestionState.REOPENED, actor=None)
+    question.refresh_from_db()
+    assert question.resolution_due == add_working_days(
+        timezone.now(), question.topic.resolution_days
+    )
