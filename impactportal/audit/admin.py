@@ -69,6 +69,7 @@ class AuditLogInline(ReadOnlyAdminMixin, GenericTabularInline):
     """History of the object being edited; add to any ModelAdmin's ``inlines``."""
 
     model = AuditLogEntry
+    template = "admin/audit/history_inline.html"
     ct_field = "content_type"
     ct_fk_field = "object_id"
     extra = 0
