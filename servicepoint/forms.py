@@ -83,7 +83,7 @@ class AskQuestionForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
     kvk_number = forms.CharField(
-        label=_("KvK number"), max_length=20, required=False, help_text=_("Optional. Eight digits.")
+        label=_("KvK number"), max_length=20, required=False, help_text=_("Eight digits.")
     )
     preferred_contact = forms.ChoiceField(
         label=_("How would you like to be contacted?"),
@@ -100,7 +100,7 @@ class AskQuestionForm(forms.Form):
     files = MultipleFileField(
         label=_("Attachments"),
         help_text=_(
-            "Optional. Up to 3 files: PDF, PNG, JPEG or office documents, each at most 10 MB."
+            "Up to 3 files: PDF, PNG, JPEG or office documents, each at most 10 MB."
         ),
     )
     # A field people never see; bots fill it in.
