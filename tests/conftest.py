@@ -1,8 +1,6 @@
 import pytest
 from allauth.mfa.totp.internal.auth import (
-    TOTP,
     format_hotp_value,
-    generate_totp_secret,
     hotp_value,
     yield_hotp_counters_from_time,
 )
@@ -36,10 +34,7 @@ def totp_code(secret: str) -> str:
 @pytest.fixture
 def staff_with_totp(db):
     """An account manager who has set up an authenticator app; ``.totp_secret`` is its secret."""
-    user = UserFactory(staff=True, roles=[Role.ACCOUNT_MANAGER])
-    user.totp_secret = generate_totp_secret()
-    TOTP.activate(user, user.totp_secret)
-    return user
+    return UserFactory(staff=True, roles=[Role.ACCOUNT_MANAGER], totp=True)
 
 
 @pytest.fixture

@@ -43,6 +43,15 @@ class UserFactory(DjangoModelFactory):
             self.save()
 
     @factory.post_generation
+    def totp(self, create, extracted, **kwargs):
+        """``totp=True``: the user has set up an authenticator app (``.totp_secret``)."""
+        if create and extracted:
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            self.totp_secret = generate_totp_secret()
+            TOTP.activate(self, self.totp_secret)
+
+    @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         from django.contrib.auth.models import Group
 

@@ -13,10 +13,7 @@ from tests.factories import OrganisationFactory, UserFactory
 
 @pytest.fixture
 def coordinator(db, client):
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    user = UserFactory(staff=True, roles=[Role.COORDINATOR])
-    TOTP.activate(user, generate_totp_secret())
+    user = UserFactory(staff=True, roles=[Role.COORDINATOR], totp=True)
     client.force_login(user)
     return user
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
@@ -18,9 +17,7 @@ ASK = "/servicepunt/vraag/"
 
 @pytest.fixture
 def coordinator(db):
-    user = UserFactory(staff=True, roles=[Role.COORDINATOR])
-    TOTP.activate(user, generate_totp_secret())
-    return user
+    return UserFactory(staff=True, roles=[Role.COORDINATOR], totp=True)
 
 
 def write(
