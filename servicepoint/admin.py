@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -450,7 +450,10 @@ class QuestionAdmin(admin.ModelAdmin):
     def _question(self, request, pk) -> Question:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(self.get_queryset(request), pk=pk)
+        try:
+            return get_object_or_404(self.get_queryset(request), pk=pk)
+        except (ValueError, ValidationError) as error:  # e.g. /question/abc/change/
+            raise Http404 from error
 
     def _forms(self, request, question, bound=None):
         user = request.user

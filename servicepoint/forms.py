@@ -99,9 +99,7 @@ class AskQuestionForm(forms.Form):
     )
     files = MultipleFileField(
         label=_("Attachments"),
-        help_text=_(
-            "Up to 3 files: PDF, PNG, JPEG or office documents, each at most 10 MB."
-        ),
+        help_text=_("Up to 3 files: PDF, PNG, JPEG or office documents, each at most 10 MB."),
     )
     # A field people never see; bots fill it in.
     website = forms.CharField(

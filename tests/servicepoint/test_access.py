@@ -763,3 +763,14 @@ def test_bulk_assign_to_me(client, account_manager):
     # The colleague whose question was taken over is not e-mailed; only an assignee
     # other than the actor is.
     assert not OutboxMessage.objects.filter(kind="servicepoint/assigned").exists()
+
+
+@pytest.mark.django_db
+def test_malformed_admin_question_url_is_404_not_500(client):
+    from tests.factories import UserFactory as Users
+
+    client.force_login(Users(staff=True, roles=[Role.ACCOUNT_MANAGER], totp=True))
+    assert client.get("/beheer/servicepoint/question/abc/change/").status_code == 404
+    assert (
+        client.get("/beheer/servicepoint/question/1/change/widgets.css/change/").status_code == 404
+    )
