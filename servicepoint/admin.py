@@ -152,6 +152,25 @@ class AccountManagerFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AssigneeFilter(admin.SimpleListFilter):
+    """The person at a directorate a question's part is assigned to."""
+
+    title = _("assigned person")
+    parameter_name = "persoon"
+
+    def lookups(self, request, model_admin):
+        people = User.objects.filter(groups__name=Role.DIRECTORATE_CONTACT).order_by("name")
+        return [(u.pk, str(u)) for u in people]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            assigned = Assignment.objects.filter(
+                question=OuterRef("pk"), assignee=self.value()
+            ).exclude(state=AssignmentState.WITHDRAWN)
+            return queryset.filter(Exists(assigned))
+        return queryset
+
+
 class RouteForm(forms.Form):
     directorates = forms.ModelMultipleChoiceField(
         label=_("Directorates"),
@@ -231,7 +250,14 @@ class QuestionAdmin(admin.ModelAdmin):
         "directorates_display",
         "submitted_at",
     ]
-    list_filter = ["state", "topic", DirectorateFilter, AccountManagerFilter, DeadlineFilter]
+    list_filter = [
+        "state",
+        "topic",
+        DirectorateFilter,
+        AccountManagerFilter,
+        AssigneeFilter,
+        DeadlineFilter,
+    ]
     search_fields = ["reference", "subject", "text", "email", "name", "company_name", "kvk_number"]
     list_per_page = 50
     date_hierarchy = "submitted_at"

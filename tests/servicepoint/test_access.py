@@ -525,8 +525,8 @@ MY_QUESTIONS_QUERIES = 4
 # messages, their files and linked articles, the question's own files, assignments).
 DETAIL_QUERIES = 9
 # Admin changelist for an account manager: session, user, TOTP check, permissions (2),
-# roles, three filters' choices, two counts, the page, its assignments, date hierarchy (2).
-CHANGELIST_QUERIES = 15
+# roles, four filters' choices, two counts, the page, its assignments, date hierarchy (2).
+CHANGELIST_QUERIES = 16
 
 
 @pytest.mark.django_db
@@ -774,3 +774,18 @@ def test_malformed_admin_question_url_is_404_not_500(client):
     assert (
         client.get("/beheer/servicepoint/question/1/change/widgets.css/change/").status_code == 404
     )
+
+
+@pytest.mark.django_db
+def test_admin_filters_by_assigned_person(client):
+    from tests.factories import AssignmentFactory as Assignments
+    from tests.factories import QuestionFactory as Questions
+    from tests.factories import UserFactory as Users
+
+    person = Users(staff=True, roles=[Role.DIRECTORATE_CONTACT])
+    mine = Questions(subject="Voor Jeroen")
+    Assignments(question=mine, assignee=person)
+    Assignments(question=Questions(subject="Voor een ander"))
+    client.force_login(Users(staff=True, roles=[Role.ACCOUNT_MANAGER], totp=True))
+    response = client.get("/beheer/servicepoint/question/", {"persoon": person.pk})
+    assert [q.subject for q in response.context["cl"].result_list] == ["Voor Jeroen"]
