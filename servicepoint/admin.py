@@ -193,8 +193,15 @@ class MessageForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="reply"
     )
+    canned = forms.ModelChoiceField(
+        label=_("Canned reply"),
+        required=False,
+        queryset=CannedReply.objects.none(),
+        help_text=_("Used as the message when the message field is left empty."),
+    )
     body = forms.CharField(
         label=_("Message"),
+        required=False,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
     )
@@ -215,6 +222,18 @@ class MessageForm(forms.Form):
             assignments = assignments.filter(directorate=user.directorate_id)
             self.fields["assignment"].required = True
         self.fields["assignment"].queryset = assignments.select_related("directorate")
+        self.fields["canned"].queryset = CannedReply.objects.filter(
+            Q(topic=question.topic_id) | Q(topic__isnull=True)
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("body") or "").strip():
+            if cleaned.get("canned"):
+                cleaned["body"] = cleaned["canned"].body
+            else:
+                self.add_error("body", _("Write a message or choose a canned reply."))
+        return cleaned
 
 
 class StateForm(forms.Form):

@@ -789,3 +789,25 @@ def test_admin_filters_by_assigned_person(client):
     client.force_login(Users(staff=True, roles=[Role.ACCOUNT_MANAGER], totp=True))
     response = client.get("/beheer/servicepoint/question/", {"persoon": person.pk})
     assert [q.subject for q in response.context["cl"].result_list] == ["Voor Jeroen"]
+
+
+@pytest.mark.django_db
+def test_canned_reply_is_used_when_the_message_is_empty(client):
+    from impactportal.outbox.models import OutboxMessage
+    from servicepoint.models import CannedReply
+    from tests.factories import QuestionFactory as Questions
+    from tests.factories import UserFactory as Users
+
+    question = Questions()
+    canned = CannedReply.objects.create(
+        topic=question.topic, title="Ontvangen", body="Wij zoeken het voor u uit."
+    )
+    CannedReply.objects.create(topic=None, title="Algemeen", body="Algemeen antwoord")
+    client.force_login(Users(staff=True, roles=[Role.ACCOUNT_MANAGER], totp=True))
+    url = f"/beheer/servicepoint/question/{question.pk}/bericht/"
+    empty = client.post(url, {"kind": "reply", "body": ""})
+    assert "body" in empty.context["message_form"].errors
+    assert not question.messages.exists()
+    client.post(url, {"kind": "reply", "body": "", "canned": canned.pk})
+    assert question.messages.get().body == "Wij zoeken het voor u uit."
+    assert OutboxMessage.objects.filter(kind="servicepoint/reply").exists()
