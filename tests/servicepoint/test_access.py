@@ -527,6 +527,9 @@ DETAIL_QUERIES = 9
 # Admin changelist for an account manager: session, user, TOTP check, permissions (2),
 # roles, four filters' choices, two counts, the page, its assignments, date hierarchy (2).
 CHANGELIST_QUERIES = 16
+# Admin question page: the page itself, its history inline, the conversation with files,
+# assignments, forms' choices (directorates, contacts, articles, canned replies, topics).
+ADMIN_DETAIL_QUERIES = 22
 
 
 @pytest.mark.django_db
@@ -593,6 +596,30 @@ def test_admin_changelist_has_a_constant_number_of_queries(
     assert client.get(ADMIN).context["cl"].result_count == 16
     assert few == many, f"{few} queries with 2 questions, {many} with 16"
     assert many == CHANGELIST_QUERIES
+
+
+@pytest.mark.django_db
+def test_admin_question_page_has_a_constant_number_of_queries(
+    client, user, account_manager, directorates, settings
+):
+    settings.SERVICEPOINT_MAX_ATTACHMENTS = 100  # files are added around the services
+    question = _busy_question(account_manager, user, directorates[0], replies=2)
+    path = f"{ADMIN}{question.pk}/change/"
+    client.force_login(account_manager)
+    client.get(path)
+    few = _count(client, path)
+    assignment = question.assignments.get()
+    for number in range(10):
+        message = services.question_reply(
+            question=question, author=account_manager, body=f"Meer {number}", assignment=None
+        )
+        attach(question, name=f"meer-{number}.pdf", message=message)
+        services.question_add_note(question=question, author=account_manager, body="notitie")
+    AssignmentFactory(question=question, directorate=directorates[1])
+    services.assignment_transition(assignment=assignment, to="in_progress", actor=None)
+    many = _count(client, path)
+    assert few == many, f"{few} queries with 2 replies, {many} with 12"
+    assert many == ADMIN_DETAIL_QUERIES
 
 
 # The account managers' desk ---------------------------------------------------------
