@@ -4,7 +4,6 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils import translation
@@ -13,14 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Directorate, Organisation
 from accounts.validators import validate_kvk_number
+from impactportal.storage import private_storage
 
 from .constants import AssignmentState, MessageKind, PreferredContact, QuestionState
 
-
-def _private_storage():
-    # Attachments live outside the web root and are only served by a view that checks
-    # who is asking (servicepoint.views.attachment_download).
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+# Migration 0001 refers to the storage by this name.
+_private_storage = private_storage
 
 
 def _token() -> str:
@@ -318,7 +315,8 @@ class Attachment(models.Model):
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), storage=_private_storage, upload_to="servicepunt/%Y/%m/")
+    # Served only by servicepoint.views.attachment_download, which checks who asks.
+    file = models.FileField(_("file"), storage=private_storage, upload_to="servicepunt/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))

@@ -7,6 +7,7 @@ the outbox; nothing is sent inside a request.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -573,7 +574,7 @@ def questions_due_for_follow_up(today=None):
     # Working days are not SQL arithmetic; the candidates are the few closed recently.
     candidates = Question.objects.filter(
         state=QuestionState.CLOSED,
-        closed_at__gte=timezone.now() - timezone.timedelta(days=60),
+        closed_at__gte=timezone.now() - timedelta(days=60),
         follow_ups__isnull=True,
     ).only("pk", "closed_at")
     days = settings.SERVICEPOINT_FOLLOW_UP_WORKING_DAYS
