@@ -48,6 +48,27 @@ _SERVICEPOINT_DESK = [
     "servicepoint.change_knowledgearticle",
 ]
 
+_OMARM_COORDINATION = [
+    "omarm.view_helprequest",
+    "omarm.change_helprequest",
+    "omarm.view_offer",
+    "omarm.change_offer",
+    "omarm.view_match",
+    "omarm.change_match",
+    "omarm.view_matchmessage",
+    "omarm.view_report",
+    "omarm.view_area",
+    "omarm.add_area",
+    "omarm.change_area",
+    "omarm.view_challenge",
+    "omarm.add_challenge",
+    "omarm.change_challenge",
+    "omarm.view_challengeteam",
+    "omarm.add_challengeteam",
+    "omarm.change_challengeteam",
+    "omarm.delete_challengeteam",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ENTREPRENEUR: [],
     Role.SOCIAL_ORGANISATION: [],
@@ -78,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "servicepoint.add_routingrule",
         "servicepoint.change_routingrule",
         "servicepoint.delete_routingrule",
+        *_OMARM_COORDINATION,
     ],
 }
 
