@@ -36,8 +36,16 @@ from .models import HelpRequest, Match, MatchMessage, Offer, Report
 
 User = get_user_model()
 
-REQUEST_FIELDS = ("title", "story", "theme", "help_kinds", "area", "wanted_by", "photo",
-                  "photo_description")
+REQUEST_FIELDS = (
+    "title",
+    "story",
+    "theme",
+    "help_kinds",
+    "area",
+    "wanted_by",
+    "photo",
+    "photo_description",
+)
 OFFER_FIELDS = ("title", "description", "help_kinds", "capacity", "area", "valid_until")
 
 
@@ -61,8 +69,9 @@ def _members(organisation: Organisation):
 
 
 def is_member(user, organisation: Organisation) -> bool:
-    return bool(user and user.is_authenticated) and organisation.memberships.filter(
-        user=user).exists()
+    return (
+        bool(user and user.is_authenticated) and organisation.memberships.filter(user=user).exists()
+    )
 
 
 def _notify(users: Iterable, template: str, **context) -> None:
@@ -86,10 +95,21 @@ def _check_kind(organisation: Organisation, kind: str) -> None:
         )
 
 
+def _is_coordinator(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_role(Role.COORDINATOR))
+
+
+def _check_coordinator(user) -> None:
+    if not _is_coordinator(user):
+        raise PermissionDenied(_("Only the coordinator can do this."))
+
+
 def _check_owner(user, posting) -> None:
     if not is_member(user, posting.organisation):
-        raise PermissionDenied(_("Only members of %(organisation)s can change this.")
-                               % {"organisation": posting.organisation})
+        raise PermissionDenied(
+            _("Only members of %(organisation)s can change this.")
+            % {"organisation": posting.organisation}
+        )
 
 
 def _posting_transition(posting, to: PostingState, *, actor, reason: str = "") -> None:
@@ -107,7 +127,8 @@ def _posting_transition(posting, to: PostingState, *, actor, reason: str = "") -
         posting.submitted_at = now
         fields.append("submitted_at")
     elif to == PostingState.OPEN:
-        posting.approved_at = posting.approved_at or now
+        # Also when an expired posting is extended: it is back on the board as new.
+        posting.approved_at = now
         posting.sent_back_reason = ""
         posting.closed_at = None
         fields += ["approved_at", "sent_back_reason", "closed_at"]
@@ -118,9 +139,13 @@ def _posting_transition(posting, to: PostingState, *, actor, reason: str = "") -
         posting.closed_at = now
         fields.append("closed_at")
     posting.save(update_fields=fields)
-    audit_log(actor=actor, action=f"omarm.{_kind(posting)}.state_changed", obj=posting,
-              changes={"state": [current.value, to.value]},
-              data={"reason": reason} if reason else None)
+    audit_log(
+        actor=actor,
+        action=f"omarm.{_kind(posting)}.state_changed",
+        obj=posting,
+        changes={"state": [current.value, to.value]},
+        data={"reason": reason} if reason else None,
+    )
 
 
 def _locked(posting):
@@ -135,10 +160,14 @@ def request_create(*, user, organisation: Organisation, **values) -> HelpRequest
     """A draft help request of a social organisation the user belongs to."""
     _check_kind(organisation, OrganisationKind.SOCIAL)
     if not is_member(user, organisation):
-        raise PermissionDenied(_("You are not a member of %(organisation)s.")
-                               % {"organisation": organisation})
-    request = HelpRequest(organisation=organisation, created_by=user,
-                          **{k: v for k, v in values.items() if k in REQUEST_FIELDS})
+        raise PermissionDenied(
+            _("You are not a member of %(organisation)s.") % {"organisation": organisation}
+        )
+    request = HelpRequest(
+        organisation=organisation,
+        created_by=user,
+        **{k: v for k, v in values.items() if k in REQUEST_FIELDS},
+    )
     request.full_clean()
     request.save()
     _refresh_search_vector(request)
@@ -151,10 +180,14 @@ def offer_create(*, user, organisation: Organisation, **values) -> Offer:
     """A draft offer of a business the user belongs to."""
     _check_kind(organisation, OrganisationKind.COMPANY)
     if not is_member(user, organisation):
-        raise PermissionDenied(_("You are not a member of %(organisation)s.")
-                               % {"organisation": organisation})
-    offer = Offer(organisation=organisation, created_by=user,
-                  **{k: v for k, v in values.items() if k in OFFER_FIELDS})
+        raise PermissionDenied(
+            _("You are not a member of %(organisation)s.") % {"organisation": organisation}
+        )
+    offer = Offer(
+        organisation=organisation,
+        created_by=user,
+        **{k: v for k, v in values.items() if k in OFFER_FIELDS},
+    )
     offer.full_clean()
     offer.save()
     _refresh_search_vector(offer)
@@ -179,8 +212,9 @@ def posting_update(*, posting, user, **values):
     posting.save()
     _refresh_search_vector(posting)
     if changes:
-        audit_log(actor=user, action=f"omarm.{_kind(posting)}.changed", obj=posting,
-                  changes=changes)
+        audit_log(
+            actor=user, action=f"omarm.{_kind(posting)}.changed", obj=posting, changes=changes
+        )
     return posting
 
 
@@ -197,6 +231,7 @@ def posting_submit(*, posting, user):
 @transaction.atomic
 def posting_approve(*, posting, coordinator):
     """The coordinator puts it on the public board."""
+    _check_coordinator(coordinator)
     posting = _locked(posting)
     _posting_transition(posting, PostingState.OPEN, actor=coordinator)
     _notify(_members(posting.organisation), "approved", posting=posting)
@@ -206,6 +241,7 @@ def posting_approve(*, posting, coordinator):
 @transaction.atomic
 def posting_send_back(*, posting, coordinator, reason: str):
     """The coordinator returns it to the owner with what to change."""
+    _check_coordinator(coordinator)
     if not reason.strip():
         raise ValidationError(_("Say what needs to change."), code="reason_required")
     posting = _locked(posting)
@@ -217,7 +253,7 @@ def posting_send_back(*, posting, coordinator, reason: str):
 @transaction.atomic
 def posting_withdraw(*, posting, user):
     posting = _locked(posting)
-    if not (is_member(user, posting.organisation) or user.has_role(Role.COORDINATOR)):
+    if not (is_member(user, posting.organisation) or _is_coordinator(user)):
         raise PermissionDenied
     _posting_transition(posting, PostingState.WITHDRAWN, actor=user)
     return posting
@@ -227,7 +263,7 @@ def posting_withdraw(*, posting, user):
 def posting_fulfil(*, posting, user):
     """The owner (or the coordinator) marks it done."""
     posting = _locked(posting)
-    if not (is_member(user, posting.organisation) or user.has_role(Role.COORDINATOR)):
+    if not (is_member(user, posting.organisation) or _is_coordinator(user)):
         raise PermissionDenied
     _posting_transition(posting, PostingState.FULFILLED, actor=user)
     return posting
@@ -251,8 +287,12 @@ def posting_extend(*, posting, user, until: date):
     setattr(posting, field, until)
     posting.expiry_reminder_sent_at = None
     posting.save(update_fields=[field, "expiry_reminder_sent_at"])
-    audit_log(actor=user, action=f"omarm.{_kind(posting)}.extended", obj=posting,
-              changes={field: [old, until]})
+    audit_log(
+        actor=user,
+        action=f"omarm.{_kind(posting)}.extended",
+        obj=posting,
+        changes={field: [old, until]},
+    )
     if posting.state == PostingState.EXPIRED:
         _posting_transition(posting, PostingState.OPEN, actor=user)
     return posting
@@ -280,8 +320,11 @@ def send_expiry_reminders(*, today: date | None = None, days_before: int = 7) ->
     limit = today + timedelta(days=days_before)
     sent = 0
     for model, field in ((HelpRequest, "wanted_by"), (Offer, "valid_until")):
-        due = model.objects.filter(state=PostingState.OPEN, expiry_reminder_sent_at__isnull=True,
-                                   **{f"{field}__gte": today, f"{field}__lte": limit})
+        due = model.objects.filter(
+            state=PostingState.OPEN,
+            expiry_reminder_sent_at__isnull=True,
+            **{f"{field}__gte": today, f"{field}__lte": limit},
+        )
         for pk in due.values_list("pk", flat=True):
             with transaction.atomic():
                 posting = model.objects.select_for_update().get(pk=pk)
@@ -303,8 +346,15 @@ def request_report(*, request: HelpRequest, reporter, reason: str) -> Report:
     if not reason.strip():
         raise ValidationError(_("Tell us what is wrong."), code="reason_required")
     request = _locked(request)
-    report, created = Report.objects.get_or_create(request=request, reporter=reporter,
-                                                   defaults={"reason": reason.strip()})
+    if not request.is_public:
+        raise ValidationError(_("This request is not on the board."), code="not_public")
+    if is_member(reporter, request.organisation):
+        raise ValidationError(
+            _("You cannot report your own organisation's request."), code="own_request"
+        )
+    report, created = Report.objects.get_or_create(
+        request=request, reporter=reporter, defaults={"reason": reason.strip()}
+    )
     if not created:
         raise ValidationError(_("You have already reported this request."), code="duplicate")
     audit_log(actor=reporter, action="omarm.request.reported", obj=request)
@@ -312,8 +362,9 @@ def request_report(*, request: HelpRequest, reporter, reason: str) -> Report:
     if open_reports >= REPORT_THRESHOLD and request.hidden_at is None:
         request.hidden_at = timezone.now()
         request.save(update_fields=["hidden_at"])
-        audit_log(actor=None, action="omarm.request.hidden", obj=request,
-                  data={"reports": open_reports})
+        audit_log(
+            actor=None, action="omarm.request.hidden", obj=request, data={"reports": open_reports}
+        )
         _notify(_coordinators(), "reported", posting=request, reports=open_reports)
     return report
 
@@ -321,15 +372,18 @@ def request_report(*, request: HelpRequest, reporter, reason: str) -> Report:
 @transaction.atomic
 def request_review_reports(*, request: HelpRequest, coordinator, keep: bool) -> HelpRequest:
     """The coordinator decides: put it back (keep) or withdraw it."""
+    _check_coordinator(coordinator)
     request = _locked(request)
     request.reports.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
     request.hidden_at = None
     request.save(update_fields=["hidden_at"])
-    audit_log(actor=coordinator, action="omarm.request.reports_reviewed", obj=request,
-              data={"kept": keep})
+    audit_log(
+        actor=coordinator, action="omarm.request.reports_reviewed", obj=request, data={"kept": keep}
+    )
     if not keep:
-        _posting_transition(request, PostingState.WITHDRAWN, actor=coordinator,
-                            reason=_("Withdrawn after reports."))
+        _posting_transition(
+            request, PostingState.WITHDRAWN, actor=coordinator, reason=_("Withdrawn after reports.")
+        )
     return request
 
 
@@ -340,7 +394,9 @@ def _match_parties(match: Match):
     return list(_members(match.business)) + list(_members(match.social_organisation))
 
 
-def _match_transition(match: Match, to: MatchState, *, actor, reason: str = "") -> None:
+def _match_transition(
+    match: Match, to: MatchState, *, actor, reason: str = "", announce: bool = True
+) -> None:
     current = MatchState(match.state)
     if to not in MATCH_TRANSITIONS[current]:
         raise TransitionNotAllowed(
@@ -362,77 +418,140 @@ def _match_transition(match: Match, to: MatchState, *, actor, reason: str = "") 
         match.broken_off_reason = reason
         fields.append("broken_off_reason")
     match.save(update_fields=fields)
-    audit_log(actor=actor, action="omarm.match.state_changed", obj=match,
-              changes={"state": [current.value, to.value]},
-              data={"reason": reason} if reason else None)
-    _notify(_match_parties(match), "match_state_changed", match=match, reason=reason)
+    audit_log(
+        actor=actor,
+        action="omarm.match.state_changed",
+        obj=match,
+        changes={"state": [current.value, to.value]},
+        data={"reason": reason} if reason else None,
+    )
+    if announce:
+        others = [user for user in _match_parties(match) if actor is None or user.pk != actor.pk]
+        _notify(others, "match_state_changed", match=match, reason=reason)
 
 
-def _start_match(*, request=None, offer=None, business, social_organisation, user,
-                 message: str, by_coordinator: bool = False) -> Match:
-    subject = request or offer
-    if not subject.is_public:
-        raise ValidationError(_("This is no longer open."), code="not_open")
-    active = Match.objects.filter(business=business, social_organisation=social_organisation,
-                                  request=request, offer=offer,
-                                  state__in=[MatchState.PROPOSED, MatchState.TALKING,
-                                             MatchState.MATCHED])
+def _start_match(
+    *,
+    request=None,
+    offer=None,
+    business,
+    social_organisation,
+    user,
+    message: str,
+    by_coordinator: bool = False,
+) -> Match:
+    # Read the current state (and hold it) rather than trust the caller's copy.
+    request = _locked(request) if request is not None else None
+    offer = _locked(offer) if offer is not None else None
+    for subject in (request, offer):
+        if subject is not None and not subject.is_public:
+            raise ValidationError(_("This is no longer open."), code="not_open")
+    active = Match.objects.filter(
+        business=business,
+        social_organisation=social_organisation,
+        state__in=[MatchState.PROPOSED, MatchState.TALKING, MatchState.MATCHED],
+    )
+    # One conversation per business and request, however it was started.
+    active = (
+        active.filter(request=request)
+        if request is not None
+        else active.filter(offer=offer, request__isnull=True)
+    )
     if active.exists():
         raise ValidationError(_("You are already in touch about this."), code="duplicate")
-    match = Match.objects.create(request=request, offer=offer, business=business,
-                                 social_organisation=social_organisation, started_by=user,
-                                 proposed_by_coordinator=by_coordinator)
+    match = Match.objects.create(
+        request=request,
+        offer=offer,
+        business=business,
+        social_organisation=social_organisation,
+        started_by=user,
+        proposed_by_coordinator=by_coordinator,
+    )
     if message.strip():
-        MatchMessage.objects.create(match=match, author=user,
-                                    author_name=user.name or user.email, body=message.strip())
-    audit_log(actor=user, action="omarm.match.started", obj=match,
-              data={"by_coordinator": by_coordinator})
+        MatchMessage.objects.create(
+            match=match, author=user, author_name=user.name or user.email, body=message.strip()
+        )
+    audit_log(
+        actor=user, action="omarm.match.started", obj=match, data={"by_coordinator": by_coordinator}
+    )
     _notify(_match_parties(match), "match_started", match=match)
     return match
 
 
 @transaction.atomic
-def match_offer_help(*, request: HelpRequest, business: Organisation, user,
-                     message: str) -> Match:
+def match_offer_help(*, request: HelpRequest, business: Organisation, user, message: str) -> Match:
     """'Ik wil helpen' on a request, on behalf of the user's business."""
     _check_kind(business, OrganisationKind.COMPANY)
     if not is_member(user, business):
         raise PermissionDenied
-    return _start_match(request=request, business=business,
-                        social_organisation=request.organisation, user=user, message=message)
+    return _start_match(
+        request=request,
+        business=business,
+        social_organisation=request.organisation,
+        user=user,
+        message=message,
+    )
 
 
 @transaction.atomic
-def match_show_interest(*, offer: Offer, social_organisation: Organisation, user,
-                        message: str, request: HelpRequest | None = None) -> Match:
+def match_show_interest(
+    *,
+    offer: Offer,
+    social_organisation: Organisation,
+    user,
+    message: str,
+    request: HelpRequest | None = None,
+) -> Match:
     """'Interesse' in an offer, on behalf of the user's social organisation."""
     _check_kind(social_organisation, OrganisationKind.SOCIAL)
     if not is_member(user, social_organisation):
         raise PermissionDenied
     if request is not None and request.organisation_id != social_organisation.pk:
         raise ValidationError(_("That request belongs to another organisation."))
-    return _start_match(offer=offer, request=request, business=offer.organisation,
-                        social_organisation=social_organisation, user=user, message=message)
+    return _start_match(
+        offer=offer,
+        request=request,
+        business=offer.organisation,
+        social_organisation=social_organisation,
+        user=user,
+        message=message,
+    )
 
 
 @transaction.atomic
-def match_propose(*, request: HelpRequest, business: Organisation, coordinator,
-                  offer: Offer | None = None, message: str = "") -> Match:
+def match_propose(
+    *,
+    request: HelpRequest,
+    business: Organisation,
+    coordinator,
+    offer: Offer | None = None,
+    message: str = "",
+) -> Match:
     """The coordinator brings a business (or its offer) and a request together."""
+    _check_coordinator(coordinator)
     _check_kind(business, OrganisationKind.COMPANY)
     if offer is not None and offer.organisation_id != business.pk:
         raise ValidationError(_("That offer belongs to another business."))
-    return _start_match(request=request, offer=offer, business=business,
-                        social_organisation=request.organisation, user=coordinator,
-                        message=message, by_coordinator=True)
+    return _start_match(
+        request=request,
+        offer=offer,
+        business=business,
+        social_organisation=request.organisation,
+        user=coordinator,
+        message=message,
+        by_coordinator=True,
+    )
 
 
 def can_take_part(user, match: Match) -> bool:
     """Both sides and the coordinator read and write the match thread."""
     if not (user and user.is_authenticated):
         return False
-    return (user.has_role(Role.COORDINATOR) or is_member(user, match.business)
-            or is_member(user, match.social_organisation))
+    return (
+        _is_coordinator(user)
+        or is_member(user, match.business)
+        or is_member(user, match.social_organisation)
+    )
 
 
 @transaction.atomic
@@ -445,24 +564,39 @@ def match_transition(*, match: Match, to: str, actor, reason: str = "") -> Match
         raise ValidationError(_("Say why the match is broken off."), code="reason_required")
     if target == MatchState.COMPLETED:
         raise ValidationError(_("Complete a match with its result."), code="use_complete")
+    if (
+        target == MatchState.TALKING
+        and not _is_coordinator(actor)
+        and not _answers_the_proposal(actor, match)
+    ):
+        raise PermissionDenied(_("The other side accepts the conversation."))
     _match_transition(match, target, actor=actor, reason=reason)
     return match
 
 
 @transaction.atomic
-def match_complete(*, match: Match, actor, result_story: str, hours: Decimal | None = None,
-                   value_eur: Decimal | None = None, counts_for_social_return: bool = False,
-                   social_return_eur: Decimal | None = None) -> Match:
+def match_complete(
+    *,
+    match: Match,
+    actor,
+    result_story: str,
+    hours: Decimal | None = None,
+    value_eur: Decimal | None = None,
+    counts_for_social_return: bool = False,
+    social_return_eur: Decimal | None = None,
+) -> Match:
     """Close a match with its result; the story can be published after approval."""
     match = Match.objects.select_for_update().get(pk=match.pk)
     if not can_take_part(actor, match):
         raise PermissionDenied
     if not result_story.strip():
-        raise ValidationError(_("Tell in a few sentences what the match achieved."),
-                              code="story_required")
+        raise ValidationError(
+            _("Tell in a few sentences what the match achieved."), code="story_required"
+        )
     if counts_for_social_return and social_return_eur is None:
-        raise ValidationError(_("Give the amount that counts toward Social Return."),
-                              code="amount_required")
+        raise ValidationError(
+            _("Give the amount that counts toward Social Return."), code="amount_required"
+        )
     for amount in (hours, value_eur, social_return_eur):
         if amount is not None and amount < 0:
             raise ValidationError(_("Amounts cannot be negative."), code="negative")
@@ -471,8 +605,16 @@ def match_complete(*, match: Match, actor, result_story: str, hours: Decimal | N
     match.counts_for_social_return = counts_for_social_return
     match.social_return_eur = social_return_eur if counts_for_social_return else None
     match.story_state = StoryState.SUBMITTED
-    match.save(update_fields=["result_story", "hours", "value_eur", "counts_for_social_return",
-                              "social_return_eur", "story_state"])
+    match.save(
+        update_fields=[
+            "result_story",
+            "hours",
+            "value_eur",
+            "counts_for_social_return",
+            "social_return_eur",
+            "story_state",
+        ]
+    )
     _match_transition(match, MatchState.COMPLETED, actor=actor)
     _notify(_coordinators(), "story_submitted", match=match)
     return match
@@ -481,15 +623,29 @@ def match_complete(*, match: Match, actor, result_story: str, hours: Decimal | N
 @transaction.atomic
 def match_publish_story(*, match: Match, coordinator, publish: bool = True) -> Match:
     """The coordinator approves the result story for the board (or takes it down)."""
+    _check_coordinator(coordinator)
     match = Match.objects.select_for_update().get(pk=match.pk)
     if match.state != MatchState.COMPLETED or not match.result_story:
         raise TransitionNotAllowed(_("Only completed matches with a story can be published."))
     match.story_state = StoryState.PUBLISHED if publish else StoryState.SUBMITTED
     match.story_published_at = timezone.now() if publish else None
     match.save(update_fields=["story_state", "story_published_at"])
-    audit_log(actor=coordinator, action="omarm.match.story_published" if publish
-              else "omarm.match.story_unpublished", obj=match)
+    audit_log(
+        actor=coordinator,
+        action="omarm.match.story_published" if publish else "omarm.match.story_unpublished",
+        obj=match,
+    )
     return match
+
+
+def _answers_the_proposal(author, match: Match) -> bool:
+    """Whether ``author`` speaks for the side that did not start the match (for a
+    coordinator's proposal: either side)."""
+    if match.proposed_by_coordinator:
+        return is_member(author, match.business) or is_member(author, match.social_organisation)
+    starter_is_business = is_member(match.started_by, match.business)
+    other = match.social_organisation if starter_is_business else match.business
+    return is_member(author, other)
 
 
 @transaction.atomic
@@ -501,14 +657,15 @@ def match_message_add(*, match: Match, author, body: str) -> MatchMessage:
         raise ValidationError(_("Write a message."), code="empty")
     if match.state in (MatchState.COMPLETED, MatchState.BROKEN_OFF):
         raise TransitionNotAllowed(_("This match is closed."))
-    message = MatchMessage.objects.create(match=match, author=author,
-                                          author_name=author.name or author.email,
-                                          body=body.strip())
+    message = MatchMessage.objects.create(
+        match=match, author=author, author_name=author.name or author.email, body=body.strip()
+    )
     match.last_activity_at = message.created_at
     match.save(update_fields=["last_activity_at"])
-    if match.state == MatchState.PROPOSED and author.pk != match.started_by_id:
-        # The other side answered: they are now in conversation.
-        _match_transition(match, MatchState.TALKING, actor=author)
+    if match.state == MatchState.PROPOSED and _answers_the_proposal(author, match):
+        # The other side answered: they are in conversation now. The message itself is
+        # the news, so no separate state e-mail.
+        _match_transition(match, MatchState.TALKING, actor=author, announce=False)
     others = [user for user in _match_parties(match) if user.pk != author.pk]
     _notify(others, "match_message", match=match, message=message)
     return message

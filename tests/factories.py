@@ -157,3 +157,97 @@ class KnowledgeArticleFactory(DjangoModelFactory):
             from servicepoint.services import article_refresh_search_vector
 
             article_refresh_search_vector(article_ids=[self.pk])
+
+
+# Omarm --------------------------------------------------------------------------------
+
+from omarm.constants import HelpKind, MatchState, PostingState, StoryState, Theme  # noqa: E402
+from omarm.models import Area, HelpRequest, Match, Offer  # noqa: E402
+
+
+def _area(slug="centrum"):
+    """Areas come from a data migration; factories pick one by its slug."""
+    return Area.objects.get(slug=slug)
+
+
+def _index(posting):
+    from omarm.services import _refresh_search_vector
+
+    _refresh_search_vector(posting)
+
+
+class HelpRequestFactory(DjangoModelFactory):
+    """An open (public) request of a social organisation; ``state=`` for others.
+    The search vector is filled in as omarm.services would."""
+
+    class Meta:
+        model = HelpRequest
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        kind=OrganisationKind.SOCIAL,
+        name=factory.Sequence(lambda n: f"Stichting Samen {n}"),
+    )
+    title = factory.Sequence(lambda n: f"Hulpvraag {n}")
+    story = "Wij zoeken vrijwilligers die met ouderen in de wijk gaan wandelen."
+    theme = Theme.LONELINESS
+    help_kinds = factory.LazyFunction(lambda: [HelpKind.HANDS])
+    area = factory.LazyFunction(_area)
+    wanted_by = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    state = PostingState.OPEN
+    approved_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        hidden = factory.Trait(hidden_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def indexed(self, create, extracted, **kwargs):
+        if create:
+            _index(self)
+
+
+class OfferFactory(DjangoModelFactory):
+    """An open (public) offer of a business."""
+
+    class Meta:
+        model = Offer
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.COMPANY)
+    title = factory.Sequence(lambda n: f"Aanbod {n}")
+    description = "Wij hebben laptops over voor mensen die er geen kunnen betalen."
+    capacity = "20 laptops"
+    help_kinds = factory.LazyFunction(lambda: [HelpKind.MATERIALS])
+    area = factory.LazyFunction(_area)
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+    state = PostingState.OPEN
+    approved_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def indexed(self, create, extracted, **kwargs):
+        if create:
+            _index(self)
+
+
+class MatchFactory(DjangoModelFactory):
+    """A proposed match on a request; ``published=True`` for a completed one with a
+    published success story."""
+
+    class Meta:
+        model = Match
+
+    request = factory.SubFactory(HelpRequestFactory)
+    business = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.COMPANY)
+    social_organisation = factory.LazyAttribute(lambda o: o.request.organisation)
+    state = MatchState.PROPOSED
+
+    class Params:
+        published = factory.Trait(
+            state=MatchState.COMPLETED,
+            result_story="Twintig laptops zijn uitgedeeld aan gezinnen in de wijk.",
+            hours=12,
+            story_state=StoryState.PUBLISHED,
+            completed_at=factory.LazyFunction(timezone.now),
+            story_published_at=factory.LazyFunction(timezone.now),
+        )

@@ -52,7 +52,7 @@ class Attachment:
 
 
 def _render(template: str, context: Mapping[str, Any], language: str) -> tuple[str, str, str]:
-    context = {"base_url": settings.PORTAL_BASE_URL, **context}
+    context = {"base_url": settings.PORTAL_BASE_URL, "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = render_to_string(f"email/{template}_subject.txt", context)
         text = render_to_string(f"email/{template}_message.txt", context)

@@ -221,6 +221,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "servicepoint.tasks.send_follow_ups",
         "schedule": crontab(hour=9, minute=0),
     },
+    "omarm-expire-postings": {
+        "task": "omarm.tasks.expire_postings",
+        "schedule": crontab(hour=6, minute=30),
+    },
+    "omarm-expiry-reminders": {
+        "task": "omarm.tasks.send_expiry_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # Logging ------------------------------------------------------------------------------

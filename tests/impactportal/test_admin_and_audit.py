@@ -26,8 +26,12 @@ def test_audit_diff_lists_only_changed_fields():
 def test_audit_log_records_actor_object_and_changes():
     actor = UserFactory(email="marieke@groningen.example")
     organisation = OrganisationFactory(name="Peers")
-    entry = audit_log(actor=actor, action="organisation.changed", obj=organisation,
-                      changes={"name": ["Peers", "Peers BV"]})
+    entry = audit_log(
+        actor=actor,
+        action="organisation.changed",
+        obj=organisation,
+        changes={"name": ["Peers", "Peers BV"]},
+    )
     assert entry.actor_label == "marieke@groningen.example"
     assert entry.object_repr == "Peers"
     assert list(audit_history_for(organisation)) == [entry]
@@ -70,18 +74,28 @@ def _count_queries(client, path):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "path", ["/beheer/audit/auditlogentry/", "/beheer/outbox/outboxmessage/",
-             "/beheer/accounts/organisation/", "/beheer/accounts/user/"],
+    "path",
+    [
+        "/beheer/audit/auditlogentry/",
+        "/beheer/outbox/outboxmessage/",
+        "/beheer/accounts/organisation/",
+        "/beheer/accounts/user/",
+    ],
 )
 def test_admin_lists_keep_a_constant_number_of_queries(client, coordinator, path):
     def add_rows(count):
         for _ in range(count):
             organisation = OrganisationFactory()
             person = UserFactory()
-            audit_log(actor=person, action="organisation.changed", obj=organisation,
-                      changes={"name": ["a", "b"]})
-            OutboxMessage.objects.create(kind="t", recipient=person.email, language="nl",
-                                         subject="s", body_text="b")
+            audit_log(
+                actor=person,
+                action="organisation.changed",
+                obj=organisation,
+                changes={"name": ["a", "b"]},
+            )
+            OutboxMessage.objects.create(
+                kind="t", recipient=person.email, language="nl", subject="s", body_text="b"
+            )
 
     add_rows(2)
     few = _count_queries(client, path)
