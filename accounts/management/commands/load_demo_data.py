@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
+from omarm.demo import load_demo_omarm
 from servicepoint.demo import load_demo_questions
 
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logins = demo.load_demo_accounts()
         load_demo_questions()
+        load_demo_omarm()
         width = max(len(login.email) for login in logins)
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
