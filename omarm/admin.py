@@ -67,34 +67,35 @@ class ModerationQueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class HiddenFilter(admin.SimpleListFilter):
+class YesNoFilter(admin.SimpleListFilter):
+    """A yes/no filter; subclasses give the two conditions."""
+
+    yes: Q
+    no: Q
+
+    def lookups(self, request, model_admin):
+        return [("ja", _("Yes")), ("nee", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ja":
+            return queryset.filter(self.yes)
+        if self.value() == "nee":
+            return queryset.filter(self.no)
+        return queryset
+
+
+class HiddenFilter(YesNoFilter):
     title = _("hidden after reports")
     parameter_name = "verborgen"
-
-    def lookups(self, request, model_admin):
-        return [("ja", _("Yes")), ("nee", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "ja":
-            return queryset.filter(hidden_at__isnull=False)
-        if self.value() == "nee":
-            return queryset.filter(hidden_at__isnull=True)
-        return queryset
+    yes = Q(hidden_at__isnull=False)
+    no = Q(hidden_at__isnull=True)
 
 
-class OpenReportsFilter(admin.SimpleListFilter):
+class OpenReportsFilter(YesNoFilter):
     title = _("open reports")
     parameter_name = "meldingen"
-
-    def lookups(self, request, model_admin):
-        return [("ja", _("Yes")), ("nee", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "ja":
-            return queryset.filter(open_reports__gt=0)
-        if self.value() == "nee":
-            return queryset.filter(open_reports=0)
-        return queryset
+    yes = Q(open_reports__gt=0)
+    no = Q(open_reports=0)
 
 
 class StaleFilter(admin.SimpleListFilter):

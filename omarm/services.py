@@ -155,44 +155,48 @@ def _locked(posting):
 # Requests and offers: writing -------------------------------------------------------
 
 
-@transaction.atomic
-def request_create(*, user, organisation: Organisation, **values) -> HelpRequest:
-    """A draft help request of a social organisation the user belongs to."""
-    _check_kind(organisation, OrganisationKind.SOCIAL)
+def _posting_create(model, *, user, organisation: Organisation, kind: str, fields, values):
+    _check_kind(organisation, kind)
     if not is_member(user, organisation):
         raise PermissionDenied(
             _("You are not a member of %(organisation)s.") % {"organisation": organisation}
         )
-    request = HelpRequest(
+    posting = model(
         organisation=organisation,
         created_by=user,
-        **{k: v for k, v in values.items() if k in REQUEST_FIELDS},
+        **{k: v for k, v in values.items() if k in fields},
     )
-    request.full_clean()
-    request.save()
-    _refresh_search_vector(request)
-    audit_log(actor=user, action="omarm.request.created", obj=request)
-    return request
+    posting.full_clean()
+    posting.save()
+    _refresh_search_vector(posting)
+    audit_log(actor=user, action=f"omarm.{_kind(posting)}.created", obj=posting)
+    return posting
+
+
+@transaction.atomic
+def request_create(*, user, organisation: Organisation, **values) -> HelpRequest:
+    """A draft help request of a social organisation the user belongs to."""
+    return _posting_create(
+        HelpRequest,
+        user=user,
+        organisation=organisation,
+        kind=OrganisationKind.SOCIAL,
+        fields=REQUEST_FIELDS,
+        values=values,
+    )
 
 
 @transaction.atomic
 def offer_create(*, user, organisation: Organisation, **values) -> Offer:
     """A draft offer of a business the user belongs to."""
-    _check_kind(organisation, OrganisationKind.COMPANY)
-    if not is_member(user, organisation):
-        raise PermissionDenied(
-            _("You are not a member of %(organisation)s.") % {"organisation": organisation}
-        )
-    offer = Offer(
+    return _posting_create(
+        Offer,
+        user=user,
         organisation=organisation,
-        created_by=user,
-        **{k: v for k, v in values.items() if k in OFFER_FIELDS},
+        kind=OrganisationKind.COMPANY,
+        fields=OFFER_FIELDS,
+        values=values,
     )
-    offer.full_clean()
-    offer.save()
-    _refresh_search_vector(offer)
-    audit_log(actor=user, action="omarm.offer.created", obj=offer)
-    return offer
 
 
 @transaction.atomic
