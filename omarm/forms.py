@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .constants import MATCH_TRANSITIONS, HelpKind, MatchState, Theme
 from .models import Area
 
@@ -262,9 +263,12 @@ class MatchTransitionForm(forms.Form):
         help_text=_("Only when breaking off. Both sides read this."),
     )
 
-    def __init__(self, *args, match, **kwargs):
+    def __init__(self, *args, match, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         allowed = MATCH_TRANSITIONS[MatchState(match.state)] - {MatchState.COMPLETED}
+        if user is not None and not services.may_accept_conversation(user, match):
+            # Only the other side (or the coordinator) accepts the conversation.
+            allowed -= {MatchState.TALKING}
         self.fields["to"].choices = [(s.value, s.label) for s in MatchState if s in allowed]
 
     def clean(self):

@@ -558,6 +558,11 @@ def can_take_part(user, match: Match) -> bool:
     )
 
 
+def may_accept_conversation(user, match: Match) -> bool:
+    """Whether ``user`` may move a proposed match into conversation."""
+    return _is_coordinator(user) or _answers_the_proposal(user, match)
+
+
 @transaction.atomic
 def match_transition(*, match: Match, to: str, actor, reason: str = "") -> Match:
     match = Match.objects.select_for_update().get(pk=match.pk)
@@ -568,11 +573,7 @@ def match_transition(*, match: Match, to: str, actor, reason: str = "") -> Match
         raise ValidationError(_("Say why the match is broken off."), code="reason_required")
     if target == MatchState.COMPLETED:
         raise ValidationError(_("Complete a match with its result."), code="use_complete")
-    if (
-        target == MatchState.TALKING
-        and not _is_coordinator(actor)
-        and not _answers_the_proposal(actor, match)
-    ):
+    if target == MatchState.TALKING and not may_accept_conversation(actor, match):
         raise PermissionDenied(_("The other side accepts the conversation."))
     _match_transition(match, target, actor=actor, reason=reason)
     return match

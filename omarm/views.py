@@ -474,7 +474,9 @@ def match(request, uuid):
     action = request.POST.get("action") if request.method == "POST" else None
     data = request.POST
     message_form = MessageForm(data if action == "message" else None)
-    transition_form = MatchTransitionForm(data if action == "transition" else None, match=match)
+    transition_form = MatchTransitionForm(
+        data if action == "transition" else None, match=match, user=request.user
+    )
     complete_form = CompleteForm(data if action == "complete" else None)
     form = {"message": message_form, "transition": transition_form, "complete": complete_form}.get(
         action
@@ -500,6 +502,8 @@ def match(request, uuid):
                 messages.success(request, _("The match is completed. Thank you for the story!"))
         except ValidationError as error:
             _add_errors(form, error)
+        except PermissionDenied as error:  # e.g. accepting one's own proposal
+            form.add_error(None, str(error) or _("You cannot do that."))
         else:
             return redirect(match)
     return render(

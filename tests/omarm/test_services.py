@@ -355,3 +355,25 @@ def test_coordinator_proposes_a_match_to_both_sides(social, business, coordinato
     )
     assert match.proposed_by_coordinator
     assert match.social_organisation == social[1]
+
+
+@pytest.mark.django_db
+def test_the_starting_side_cannot_accept_its_own_proposal(social, business, coordinator, client):
+    request = open_request(social, coordinator)
+    match = services.match_offer_help(
+        request=request, business=business[1], user=business[0], message="Wij helpen"
+    )
+    with pytest.raises(PermissionDenied):
+        services.match_transition(match=match, to=MatchState.TALKING, actor=business[0])
+    client.force_login(business[0])
+    page = client.get(match.get_absolute_url())
+    assert MatchState.TALKING.value not in dict(
+        page.context["transition_form"].fields["to"].choices
+    )
+    response = client.post(match.get_absolute_url(), {"action": "transition", "to": "talking"})
+    assert response.status_code in (200, 400)
+    match.refresh_from_db()
+    assert match.state == MatchState.PROPOSED
+    services.match_transition(match=match, to=MatchState.TALKING, actor=social[0])
+    match.refresh_from_db()
+    assert match.state == MatchState.TALKING
