@@ -574,7 +574,7 @@ def match_transition(*, match: Match, to: str, actor, reason: str = "") -> Match
     if target == MatchState.COMPLETED:
         raise ValidationError(_("Complete a match with its result."), code="use_complete")
     if target == MatchState.TALKING and not may_accept_conversation(actor, match):
-        raise PermissionDenied(_("The other side accepts the conversation."))
+        raise PermissionDenied(_("Only the other side can accept the conversation."))
     _match_transition(match, target, actor=actor, reason=reason)
     return match
 

@@ -163,7 +163,7 @@ def offer_help(request, uuid):
                 _("Thank you! %(organisation)s has been told you want to help.")
                 % {"organisation": help_request.organisation},
             )
-            return redirect(match)
+            return redirect(f"{match.get_absolute_url()}#bericht")
     return _request_page(request, help_request, viewer, offer_help_form=form, status=400)
 
 
@@ -252,7 +252,7 @@ def show_interest(request, uuid):
                 _("%(organisation)s has been told you are interested.")
                 % {"organisation": offer.organisation},
             )
-            return redirect(match)
+            return redirect(f"{match.get_absolute_url()}#bericht")
     return _offer_page(request, offer, viewer, interest_form=form, status=400)
 
 

@@ -327,7 +327,7 @@ def test_a_business_offers_help(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"business": business.pk, "message": "Wij helpen graag!"})
     match = Match.objects.get()
-    assert response["Location"] == match.get_absolute_url()
+    assert response["Location"] == f"{match.get_absolute_url()}#bericht"
     assert (match.business, match.request, match.state) == (business, request, "proposed")
     assert match.messages.get().body == "Wij helpen graag!"
     # Twice is refused with a clear message.
@@ -375,7 +375,7 @@ def test_a_social_organisation_shows_interest_in_an_offer(client, owner, social)
         url, {"social_organisation": social.pk, "request": mine.pk, "message": "Graag"}
     )
     match = Match.objects.get()
-    assert response["Location"] == match.get_absolute_url()
+    assert response["Location"] == f"{match.get_absolute_url()}#bericht"
     assert (match.offer, match.request, match.social_organisation) == (offer, mine, social)
 
 
