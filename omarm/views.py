@@ -34,11 +34,7 @@ from .forms import (
     RequestForm,
 )
 from .models import HelpRequest, Offer
-
-try:  # built separately; the page works without it
-    from .suggestions import suggestions_for
-except ImportError:  # pragma: no cover - depends on what is deployed
-    suggestions_for = None
+from .suggestions import suggestions_for
 
 BOARD_PAGE_SIZE = 20
 STORIES_ON_BOARD = 3
@@ -99,7 +95,7 @@ def _request_page(
     if report_form is None and help_request.is_public and user.is_authenticated:
         report_form = ReportForm()
     suggestions = []
-    if suggestions_for is not None and viewer.may_manage(help_request):
+    if viewer.may_manage(help_request):
         suggestions = suggestions_for(help_request)
     return render(
         request,

@@ -371,15 +371,13 @@ def test_suggestions_are_for_owners_and_coordinator_only(client, user, monkeypat
     assert calls == [request]
 
 
-# With the real ranking (omarm.suggestions), if it is installed: the five above plus its
+# With the real ranking (omarm.suggestions): the five above plus its
 # open offers, track records, and the businesses known only from their track record.
 REQUEST_OWNER_WITH_SUGGESTIONS_QUERIES = 8
 
 
 @pytest.mark.django_db
 def test_request_page_with_real_suggestions_has_a_constant_number_of_queries(client):
-    if views.suggestions_for is None:
-        pytest.skip("omarm.suggestions is not there")
     request = HelpRequestFactory(state=PostingState.DRAFT, help_kinds=[HelpKind.MATERIALS])
     client.force_login(MembershipFactory(organisation=request.organisation).user)
     OfferFactory.create_batch(2, help_kinds=[HelpKind.MATERIALS])
