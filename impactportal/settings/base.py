@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "omarm.tasks.expire_postings",
         "schedule": crontab(hour=6, minute=30),
     },
+    "events-reminders": {
+        "task": "events.tasks.send_event_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     "omarm-expiry-reminders": {
         "task": "omarm.tasks.send_expiry_reminders",
         "schedule": crontab(hour=8, minute=0),

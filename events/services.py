@@ -1,0 +1,279 @@
+"""Writes of the agenda: publishing and cancelling events, registering, the waiting list.
+
+Sign-ups for one event are serialised by a row lock on the event (SELECT ... FOR UPDATE):
+the count of confirmed places and the new registration happen under that lock, so
+concurrent sign-ups can never confirm more people than there are places. Freed places go
+to the first person on the waiting list, under the same lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from impactportal.audit.services import audit_log
+from impactportal.outbox.services import Attachment, notify_user
+
+from .constants import (
+    EVENT_TRANSITIONS,
+    SEAT_HOLDING,
+    EventState,
+    QuestionKind,
+    RegistrationStatus,
+)
+from .ical import event_ics
+from .models import Event, Registration
+
+MAX_ANSWER_LENGTH = 2000
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _ics_attachment(event: Event) -> Attachment:
+    return Attachment(f"{event.slug}.ics", event_ics(event), "text/calendar")
+
+
+def _event_transition(event: Event, to: EventState, *, actor) -> None:
+    current = EventState(event.state)
+    if to not in EVENT_TRANSITIONS[current]:
+        raise TransitionNotAllowed(
+            _("An event that is %(current)s cannot become %(to)s.")
+            % {"current": current.label, "to": to.label},
+            code="transition_not_allowed",
+        )
+    event.state = to
+    event.save(update_fields=["state"])
+    audit_log(
+        actor=actor,
+        action="event.state_changed",
+        obj=event,
+        changes={"state": [current.value, to.value]},
+    )
+
+
+@transaction.atomic
+def event_publish(*, event: Event, actor) -> Event:
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    _event_transition(event, EventState.PUBLISHED, actor=actor)
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, actor) -> Event:
+    """Cancel the event and tell everyone registered (confirmed and waiting)."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    _event_transition(event, EventState.CANCELLED, actor=actor)
+    live = event.registrations.exclude(status=RegistrationStatus.CANCELLED).select_related("user")
+    for registration in live:
+        notify_user(
+            user=registration.user, template="events/event_cancelled", context={"event": event}
+        )
+    return event
+
+
+def _clean_answers(event: Event, answers: Mapping[str, object]) -> dict[str, str]:
+    """Check the answers against the event's questions; keyed by question id."""
+    cleaned, errors = {}, []
+    for question in event.questions.all():
+        raw = answers.get(str(question.pk), "")
+        value = str(raw).replace("\x00", "").strip() if raw is not None else ""
+        if len(value) > MAX_ANSWER_LENGTH:
+            errors.append(
+                _("The answer to “%(question)s” is too long.") % {"question": question.label}
+            )
+            continue
+        if not value:
+            if question.required:
+                errors.append(_("Answer “%(question)s”.") % {"question": question.label})
+            continue
+        if question.kind == QuestionKind.CHOICE and value not in question.choice_list:
+            errors.append(
+                _("Choose one of the options for “%(question)s”.") % {"question": question.label}
+            )
+            continue
+        if question.kind == QuestionKind.YES_NO and value not in ("ja", "nee"):
+            errors.append(_("Answer yes or no to “%(question)s”.") % {"question": question.label})
+            continue
+        cleaned[str(question.pk)] = value
+    if errors:
+        raise ValidationError(errors, code="answers")
+    return cleaned
+
+
+def _check_window(event: Event, now: datetime) -> None:
+    if event.state != EventState.PUBLISHED:
+        raise ValidationError(_("You cannot register for this event."), code="not_published")
+    if now >= event.starts_at:
+        raise ValidationError(_("This event has already started."), code="started")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        raise ValidationError(
+            _("Registration opens on %(date)s.")
+            % {"date": timezone.localtime(event.registration_opens_at).strftime("%d-%m-%Y %H:%M")},
+            code="not_open_yet",
+        )
+    if event.registration_closes_at and now >= event.registration_closes_at:
+        raise ValidationError(_("Registration for this event has closed."), code="closed")
+
+
+def confirmed_count(event: Event) -> int:
+    return event.registrations.filter(status__in=SEAT_HOLDING).count()
+
+
+@transaction.atomic
+def registration_create(
+    *, event: Event, user, answers: Mapping[str, object] | None = None, now: datetime | None = None
+) -> Registration:
+    """Register ``user``: confirmed while places last, otherwise on the waiting list."""
+    now = _now(now)
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    _check_window(event, now)
+    if event.registrations.filter(user=user).exclude(status=RegistrationStatus.CANCELLED).exists():
+        raise ValidationError(_("You are already registered for this event."), code="duplicate")
+    cleaned = _clean_answers(event, answers or {})
+    full = event.capacity is not None and confirmed_count(event) >= event.capacity
+    registration = Registration.objects.create(
+        event=event,
+        user=user,
+        answers=cleaned,
+        status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
+        waiting_since=now if full else None,
+    )
+    audit_log(
+        actor=user,
+        action="registration.created",
+        obj=registration,
+        data={"status": registration.status},
+    )
+    if full:
+        notify_user(user=user, template="events/waiting_list", context={"event": event})
+    else:
+        notify_user(
+            user=user,
+            template="events/registration_confirmed",
+            context={"event": event},
+            attachments=[_ics_attachment(event)],
+        )
+    return registration
+
+
+def _promote_next(event: Event, now: datetime) -> Registration | None:
+    """Give a freed place to the first on the waiting list (caller holds the event lock)."""
+    if event.capacity is not None and confirmed_count(event) >= event.capacity:
+        return None
+    nxt = (
+        event.registrations.select_for_update()
+        .filter(status=RegistrationStatus.WAITING)
+        .order_by("waiting_since", "pk")
+        .select_related("user")
+        .first()
+    )
+    if nxt is None:
+        return None
+    nxt.status = RegistrationStatus.CONFIRMED
+    nxt.promoted_at = now
+    nxt.save(update_fields=["status", "promoted_at"])
+    audit_log(actor=None, action="registration.promoted", obj=nxt)
+    notify_user(
+        user=nxt.user,
+        template="events/promoted",
+        context={"event": event},
+        attachments=[_ics_attachment(event)],
+    )
+    return nxt
+
+
+@transaction.atomic
+def registration_cancel(
+    *, registration: Registration, user, now: datetime | None = None
+) -> Registration:
+    """Cancel one's own registration (until the cutoff) or leave the waiting list."""
+    now = _now(now)
+    event = Event.objects.select_for_update().get(pk=registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.user_id != user.pk:
+        raise PermissionDenied
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):
+        raise TransitionNotAllowed(_("This registration cannot be cancelled any more."))
+    if now >= event.starts_at:
+        raise ValidationError(_("The event has already started."), code="started")
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    if was_confirmed and event.cancellation_cutoff and now >= event.cancellation_cutoff:
+        raise ValidationError(
+            _("You can no longer cancel yourself; please contact the organiser."),
+            code="after_cutoff",
+        )
+    old = registration.status
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    audit_log(
+        actor=user,
+        action="registration.cancelled",
+        obj=registration,
+        changes={"status": [old, RegistrationStatus.CANCELLED.value]},
+    )
+    if was_confirmed and event.state == EventState.PUBLISHED:
+        _promote_next(event, now)
+    return registration
+
+
+@transaction.atomic
+def registration_check_in(
+    *, registration: Registration, actor, attended: bool = True, now: datetime | None = None
+) -> Registration:
+    """The organiser marks someone as attended (or no-show)."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status not in SEAT_HOLDING:
+        raise TransitionNotAllowed(_("Only confirmed registrations can be checked in."))
+    old = registration.status
+    registration.status = RegistrationStatus.ATTENDED if attended else RegistrationStatus.NO_SHOW
+    registration.checked_in_at = _now(now) if attended else None
+    registration.save(update_fields=["status", "checked_in_at"])
+    audit_log(
+        actor=actor,
+        action="registration.checked_in",
+        obj=registration,
+        changes={"status": [old, registration.status]},
+    )
+    return registration
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Beat: remind confirmed people ``reminder_hours`` before the start, once per event.
+
+    The conditional UPDATE claims the event, so two runs at the same moment (or a task
+    delivered twice) send the reminder once.
+    """
+    now = _now(now)
+    sent = 0
+    candidates = Event.objects.filter(
+        state=EventState.PUBLISHED, reminder_sent_at__isnull=True, starts_at__gt=now
+    )
+    for event in candidates:
+        if event.starts_at - now > timedelta(hours=event.reminder_hours):
+            continue
+        with transaction.atomic():
+            claimed = Event.objects.filter(pk=event.pk, reminder_sent_at__isnull=True).update(
+                reminder_sent_at=now
+            )
+            if not claimed:
+                continue
+            for registration in event.registrations.filter(
+                status=RegistrationStatus.CONFIRMED
+            ).select_related("user"):
+                notify_user(
+                    user=registration.user, template="events/reminder", context={"event": event}
+                )
+                sent += 1
+    return sent
