@@ -69,6 +69,17 @@ _OMARM_COORDINATION = [
     "omarm.delete_challengeteam",
 ]
 
+_EVENTS_COORDINATION = [
+    "events.view_event",
+    "events.add_event",
+    "events.change_event",
+    "events.view_registrationquestion",
+    "events.add_registrationquestion",
+    "events.change_registrationquestion",
+    "events.delete_registrationquestion",
+    "events.view_registration",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ENTREPRENEUR: [],
     Role.SOCIAL_ORGANISATION: [],
@@ -100,6 +111,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "servicepoint.change_routingrule",
         "servicepoint.delete_routingrule",
         *_OMARM_COORDINATION,
+        *_EVENTS_COORDINATION,
     ],
 }
 
