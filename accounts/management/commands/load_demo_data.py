@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
+from events.demo import load_demo_events
 from omarm.demo import load_demo_omarm
 from servicepoint.demo import load_demo_questions
 
@@ -13,6 +14,7 @@ class Command(BaseCommand):
         logins = demo.load_demo_accounts()
         load_demo_questions()
         load_demo_omarm()
+        load_demo_events()
         width = max(len(login.email) for login in logins)
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
