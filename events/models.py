@@ -1,11 +1,15 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .constants import EventState, EventType, QuestionKind, RegistrationStatus
+
+RESERVED_SLUGS = frozenset({"mijn", "maand", "feed", "organisator"})
 
 
 class Event(models.Model):
@@ -62,6 +66,14 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.starts_at:%d-%m-%Y})"
+
+    def get_absolute_url(self):
+        return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # These addresses are pages of the agenda itself (events/urls.py).
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is taken by the agenda itself.")})
 
 
 class RegistrationQuestion(models.Model):
