@@ -21,7 +21,7 @@ from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
 
 from . import services
-from .constants import RegistrationStatus
+from .constants import EventTheme, RegistrationStatus
 from .models import Event, Registration, RegistrationQuestion
 from .organiser import MAX_SERIES, event_create_series
 
@@ -95,6 +95,17 @@ class EventAdmin(admin.ModelAdmin):
     ]
     list_filter = ["type", "state"]
     search_fields = ["title", "slug", "organiser"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "themes":  # checkboxes instead of comma-separated text
+            return forms.MultipleChoiceField(
+                label=db_field.verbose_name,
+                choices=EventTheme.choices,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
     prepopulated_fields = {"slug": ["title"]}
@@ -121,7 +132,7 @@ class EventAdmin(admin.ModelAdmin):
         ),
         (
             _("Organisation"),
-            {"fields": ["organiser", "audience", "organisers", "organiser_links"]},
+            {"fields": ["organiser", "themes", "audience", "organisers", "organiser_links"]},
         ),
     ]
 

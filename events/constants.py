@@ -14,6 +14,18 @@ class EventType(models.TextChoices):
     OTHER = "overig", _("other")
 
 
+class EventTheme(models.TextChoices):
+    """The programme's themes, for finding the events that matter to someone."""
+
+    SOCIAL_ENTERPRISE = "sociaal-ondernemen", _("social entrepreneurship")
+    PROCUREMENT = "inkoop", _("socially responsible procurement")
+    SOCIAL_RETURN = "social-return", _("social return")
+    CIRCULAR = "circulair", _("circular economy")
+    IMPACT_MEASUREMENT = "impact-meten", _("measuring impact")
+    FINANCING = "financiering", _("financing")
+    SOCIAL_QUESTIONS = "maatschappelijke-vragen", _("social questions (Omarm)")
+
+
 class EventState(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .constants import EventType
+from .constants import EventTheme, EventType
 from .models import Event
 
 FORM_CHOICES = [("online", _("Online")), ("fysiek", _("On location"))]
@@ -28,6 +28,12 @@ class EventFilter(django_filters.FilterSet):
     soort = django_filters.ChoiceFilter(
         label=_("Type"), choices=EventType.choices, empty_label=_("All types"), field_name="type"
     )
+    thema = django_filters.ChoiceFilter(
+        label=_("Theme"),
+        choices=EventTheme.choices,
+        empty_label=_("All themes"),
+        method="filter_theme",
+    )
     vorm = django_filters.ChoiceFilter(
         label=_("Online or on location"),
         choices=FORM_CHOICES,
@@ -39,6 +45,9 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields: list[str] = []
+
+    def filter_theme(self, queryset, name, value):
+        return queryset.filter(themes__contains=[value]) if value else queryset
 
     def filter_form(self, queryset, name, value):
         if value == "online":

@@ -1,13 +1,14 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .constants import EventState, EventType, QuestionKind, RegistrationStatus
+from .constants import EventState, EventTheme, EventType, QuestionKind, RegistrationStatus
 
 RESERVED_SLUGS = frozenset({"mijn", "maand", "feed", "organisator"})
 
@@ -30,6 +31,12 @@ class Event(models.Model):
         help_text=_("Shown only to people with a confirmed registration."),
     )
     organiser = models.CharField(_("organiser or partner"), max_length=200, blank=True)
+    themes = ArrayField(
+        models.CharField(max_length=30, choices=EventTheme.choices),
+        verbose_name=_("themes"),
+        default=list,
+        blank=True,
+    )
     audience = models.CharField(_("audience"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(
         _("places"), null=True, blank=True, help_text=_("Empty: no limit.")
@@ -69,6 +76,9 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
+
+    def get_themes_display(self) -> list[str]:
+        return [EventTheme(theme).label for theme in self.themes]
 
     def clean(self):
         # These addresses are pages of the agenda itself (events/urls.py).

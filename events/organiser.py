@@ -177,6 +177,7 @@ COPIED_FIELDS = (
     "address",
     "online_link",
     "organiser",
+    "themes",
     "audience",
     "capacity",
     "reminder_hours",

@@ -336,3 +336,27 @@ def test_detail_query_count_is_constant(client, user):
     assert count_queries(client, "/agenda/vragen/") == DETAIL_QUERIES
     client.logout()
     assert count_queries(client, "/agenda/vragen/") == 2
+
+
+@pytest.mark.django_db
+def test_theme_filter_lists_only_events_on_that_theme(client):
+    start = timezone.now() + timedelta(days=3)
+    make_event(
+        slug="inkoop",
+        title="Inkoop Meets Impact",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        themes=["inkoop", "social-return"],
+    )
+    make_event(
+        slug="circulair",
+        title="Circulair café",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        themes=["circulair"],
+    )
+    page = client.get("/agenda/", {"thema": "social-return"}).content.decode()
+    assert "Inkoop Meets Impact" in page and "Circulair café" not in page
+    detail = client.get("/agenda/inkoop/").content.decode()
+    assert "social return" in detail.lower()
+    assert client.get("/agenda/", {"thema": "<script>"}).status_code in (200, 400)
