@@ -105,6 +105,7 @@ def _event(
     **values,
 ) -> Event:
     venue, address = place
+    values.setdefault("themes", THEMES.get(kind, []))
     event = Event.objects.create(
         slug=slug,
         type=kind,
@@ -121,6 +122,19 @@ def _event(
     if publish:
         event = services.event_publish(event=event, actor=demo.coordinator)
     return event
+
+
+# Themes per kind of event, so the agenda's theme filter has something to show.
+THEMES = {
+    EventType.IMPACT_CAFE: ["sociaal-ondernemen"],
+    EventType.WALK_IN_CAFE: ["sociaal-ondernemen", "financiering"],
+    EventType.EVENING_LECTURE: ["impact-meten"],
+    EventType.KNOWLEDGE_EXCURSION: ["circulair", "sociaal-ondernemen"],
+    EventType.TRAINING: ["inkoop", "social-return"],
+    EventType.INKOOP_MEETS_IMPACT: ["inkoop", "social-return"],
+    EventType.IMPACT_DAY: ["sociaal-ondernemen", "impact-meten"],
+    EventType.OMARM_CHALLENGE: ["maatschappelijke-vragen"],
+}
 
 
 def _register(event: Event, *users: User, now: datetime | None = None) -> list[Registration]:
