@@ -10,6 +10,7 @@ organisers check them in on the organiser pages.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
@@ -42,7 +43,7 @@ AUDITED_FIELDS = [
 ]
 
 
-class RegistrationQuestionInline(admin.TabularInline):
+class RegistrationQuestionInline(admin.StackedInline):  # a <label> per field
     model = RegistrationQuestion
     extra = 0
     fields = ["position", "label", "kind", "choices", "required"]
@@ -104,12 +105,18 @@ class EventAdmin(admin.ModelAdmin):
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and field is not None:
+            # Django's split date/time widget writes "Datum:"/"Tijd:" as text, not labels.
+            date_widget, time_widget = field.widget.widgets
+            date_widget.attrs["aria-label"] = f"{db_field.verbose_name}: {gettext('date')}"
+            time_widget.attrs["aria-label"] = f"{db_field.verbose_name}: {gettext('time')}"
+        return field
 
     date_hierarchy = "starts_at"
     ordering = ["-starts_at"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["organisers"]
+    raw_id_fields = ["organisers"]  # a labelled input, unlike the select2 search box
     readonly_fields = ["state", "reminder_sent_at", "organiser_links"]
     actions = ["publish", "cancel", "create_series"]
     inlines = [RegistrationQuestionInline, AuditLogInline]
