@@ -121,7 +121,20 @@ class EventAdmin(admin.ModelAdmin):
     actions = ["publish", "cancel", "create_series"]
     inlines = [RegistrationQuestionInline, AuditLogInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "type", "state", "description"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "type",
+                    "state",
+                    "description",
+                    "image",
+                    "image_description",
+                ]
+            },
+        ),
         (_("When and where"), {"fields": ["starts_at", "ends_at", "venue", "address"]}),
         (_("Online"), {"fields": ["online_link"]}),
         (

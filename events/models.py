@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.storage import private_storage
+
 from .constants import EventState, EventTheme, EventType, QuestionKind, RegistrationStatus
 
 RESERVED_SLUGS = frozenset({"mijn", "maand", "feed", "organisator"})
@@ -31,6 +33,16 @@ class Event(models.Model):
         help_text=_("Shown only to people with a confirmed registration."),
     )
     organiser = models.CharField(_("organiser or partner"), max_length=200, blank=True)
+    # Served by events.views.image while the event is public.
+    image = models.ImageField(
+        _("image"), storage=private_storage, upload_to="agenda/%Y/", blank=True
+    )
+    image_description = models.CharField(
+        _("image description"),
+        max_length=200,
+        blank=True,
+        help_text=_("What the image shows, for screen readers."),
+    )
     themes = ArrayField(
         models.CharField(max_length=30, choices=EventTheme.choices),
         verbose_name=_("themes"),
@@ -84,6 +96,10 @@ class Event(models.Model):
         # These addresses are pages of the agenda itself (events/urls.py).
         if self.slug in RESERVED_SLUGS:
             raise ValidationError({"slug": _("This address is taken by the agenda itself.")})
+        if self.image and not self.image_description:
+            raise ValidationError(
+                {"image_description": _("Describe the image for people who cannot see it.")}
+            )
 
 
 class RegistrationQuestion(models.Model):

@@ -277,3 +277,18 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
                 )
                 sent += 1
     return sent
+
+
+def mark_past_events(*, now: datetime | None = None) -> int:
+    """Beat: published events that have ended become 'past'. Returns how many."""
+    now = _now(now)
+    done = 0
+    for pk in Event.objects.filter(state=EventState.PUBLISHED, ends_at__lt=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            event = Event.objects.select_for_update().get(pk=pk)
+            if event.state == EventState.PUBLISHED and event.ends_at < now:
+                _event_transition(event, EventState.PAST, actor=None)
+                done += 1
+    return done

@@ -13,6 +13,7 @@ urlpatterns = [
     path("feed/<slug:type>.ics", views.feed_type, name="feed_type"),
     path("organisator/", include("events.organiser_urls")),
     path("<slug:slug>/", views.detail, name="detail"),
+    path("<slug:slug>/afbeelding/", views.image, name="image"),
     path("<slug:slug>/aanmelden/", views.register, name="register"),
     path("<slug:slug>/afmelden/", views.cancel, name="cancel"),
 ]

@@ -25,6 +25,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from impactportal.storage import serve_private_image
+
 from . import selectors, services
 from .constants import EventState, EventType, RegistrationStatus
 from .filters import EventFilter
@@ -175,6 +177,12 @@ def event_url(event) -> str:
 @require_GET
 def detail(request, slug):
     return _event_page(request, _visible_event(request, slug))
+
+
+@require_GET
+def image(request, slug):
+    """The event's image, for whoever may see the event (404 for drafts)."""
+    return serve_private_image(_visible_event(request, slug).image)
 
 
 @login_required

@@ -11,13 +11,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.constants import OrganisationKind
 from accounts.models import Organisation
+from impactportal.storage import serve_private_image
 
 from . import selectors, services
 from .constants import EDITABLE_STATES, MatchState, PostingState
@@ -123,17 +124,7 @@ def request_detail(request, uuid):
 def photo(request, uuid):
     """The request's photo, only for those who may see the request (404 otherwise)."""
     help_request, _viewer = _visible_request(request, uuid)
-    if not help_request.photo:
-        raise Http404
-    try:
-        file = help_request.photo.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(file)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=300"
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return serve_private_image(help_request.photo)
 
 
 @login_required

@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "omarm.tasks.expire_postings",
         "schedule": crontab(hour=6, minute=30),
     },
+    "events-mark-past": {
+        "task": "events.tasks.mark_past_events",
+        "schedule": crontab(minute=5),
+    },
     "events-reminders": {
         "task": "events.tasks.send_event_reminders",
         "schedule": crontab(minute="*/15"),

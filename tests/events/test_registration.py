@@ -257,3 +257,38 @@ def test_check_in_marks_attendance():
     assert attendee.status == RegistrationStatus.ATTENDED and attendee.checked_in_at
     with pytest.raises(services.TransitionNotAllowed):
         services.registration_check_in(registration=waiting, actor=None)
+
+
+@pytest.mark.django_db
+def test_ended_events_become_past_once():
+    ended = make_event(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    upcoming = make_event()
+    assert services.mark_past_events() == 1
+    assert services.mark_past_events() == 0
+    ended.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert (ended.state, upcoming.state) == (EventState.PAST, EventState.PUBLISHED)
+
+
+@pytest.mark.django_db
+def test_event_image_is_served_only_while_the_event_is_public(client):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "teal").save(buffer, "PNG")
+    event = make_event(slug="met-beeld", image_description="Ondernemers aan een lange tafel")
+    event.image.save("cafe.png", SimpleUploadedFile("cafe.png", buffer.getvalue()))
+    response = client.get("/agenda/met-beeld/afbeelding/")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert (
+        'alt="Ondernemers aan een lange tafel"' in client.get("/agenda/met-beeld/").content.decode()
+    )
+    Event.objects.filter(pk=event.pk).update(state=EventState.DRAFT)
+    assert client.get("/agenda/met-beeld/afbeelding/").status_code == 404
+    assert client.get("/agenda/geen-beeld/afbeelding/").status_code == 404
