@@ -9,7 +9,7 @@ replaces the capture backend with locmem in the test process).
 
 import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -142,3 +142,21 @@ def axe_check(page: Page) -> dict:
 def axe_check_fixture():
     """``axe_check(page)`` as a fixture, so tests need not import from conftest."""
     return axe_check
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
+    """Pages in further browser contexts (other people), failing on server errors too."""
+    opened = []
+
+    def new() -> Page:
+        context = _new_context(browser)
+        page, errors = _page_in(context)
+        opened.append((context, errors))
+        return page
+
+    yield new
+    for context, _errors in opened:
+        context.close()
+    server_errors = [error for _context, errors in opened for error in errors]
+    assert not server_errors, f"The server answered with an error: {server_errors}"

@@ -12,24 +12,20 @@ people with a place and their answers. axe-core checks every page, public and ad
 import csv
 import io
 import re
-import time
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from datetime import time as clock
-from urllib.parse import urlencode
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
 from events.constants import EventState, EventType, QuestionKind, RegistrationStatus
 from events.models import Event, Registration
 from impactportal.outbox.models import OutboxMessage
-from tests.conftest import totp_code
-from tests.e2e.conftest import _new_context, _page_in, axe_check
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import axe_check
+from tests.e2e.journey import main, member_log_in, path_is, staff_log_in, success_message
+from tests.factories import UserFactory
 
 TITLE = "Impactcafé: inkopen met sociale waarde"
 SLUG = "impactcafe-inkopen-met-sociale-waarde"  # what the admin prepopulates
@@ -41,77 +37,10 @@ PEOPLE = [
     ("Bram Hoekstra", "Wat kost een werkervaringsplek?"),
     ("Cor Veenstra", "Hoe vind ik een sociale onderneming?"),
 ]
-PASSWORD_LABEL = re.compile(r"^Wachtwoord:?$")
-
-
-# Helpers -------------------------------------------------------------------------------
-
-
-def path_is(live_server, path: str | re.Pattern) -> re.Pattern:
-    pattern = path.pattern if isinstance(path, re.Pattern) else re.escape(path)
-    return re.compile(rf"^{re.escape(live_server.url)}{pattern}(\?.*)?(#.*)?$")
-
-
-def main(page: Page):
-    return page.get_by_role("main")
-
-
-def fresh_totp_code(secret: str) -> str:
-    """A code that stays valid for a few seconds more (no tolerance for the next window)."""
-    if time.time() % 30 > 27:
-        time.sleep(30 - time.time() % 30 + 0.2)
-    return totp_code(secret)
-
-
-def log_in(page: Page, live_server, email: str, next_path: str) -> None:
-    page.goto(f"{live_server.url}{reverse('account_login')}?{urlencode({'next': next_path})}")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
-    axe_check(page)
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
-    main(page).get_by_role("button", name="Aanmelden").click()
-
-
-def member_log_in(page: Page, live_server, user, next_path: str) -> None:
-    log_in(page, live_server, user.email, next_path)
-    page.wait_for_url(path_is(live_server, next_path))
-    axe_check(page)
-
-
-def staff_log_in(page: Page, live_server, user, next_path: str) -> None:
-    log_in(page, live_server, user.email, next_path)
-    page.wait_for_url(path_is(live_server, reverse("mfa_authenticate")))
-    axe_check(page)
-    page.locator("#id_code").fill(fresh_totp_code(user.totp_secret))
-    main(page).get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(path_is(live_server, next_path))
-    axe_check(page)
-
-
-def success_message(page: Page, text: str) -> None:
-    expect(page.locator(".messages")).to_contain_text(text)
 
 
 def registration_status(page: Page):
     return page.locator("#aanmelden .agenda-status")
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
-    """Pages in further browser contexts (other people), failing on server errors too."""
-    opened = []
-
-    def new() -> Page:
-        context = _new_context(browser)
-        page, errors = _page_in(context)
-        opened.append((context, errors))
-        return page
-
-    yield new
-    for context, _errors in opened:
-        context.close()
-    server_errors = [error for _context, errors in opened for error in errors]
-    assert not server_errors, f"The server answered with an error: {server_errors}"
 
 
 # The journey ---------------------------------------------------------------------------

@@ -10,19 +10,17 @@ internal note never reaches the entrepreneur, neither on a page nor in an e-mail
 
 import re
 import time
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from datetime import time as dt_time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import pytest
 import time_machine
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
 from impactportal.outbox.models import OutboxMessage
@@ -31,7 +29,7 @@ from servicepoint.constants import QuestionState
 from servicepoint.models import Attachment, FollowUp, Question
 from servicepoint.tasks import send_follow_ups
 from tests.conftest import totp_code
-from tests.e2e.conftest import _new_context, _page_in, axe_check
+from tests.e2e.conftest import axe_check
 from tests.factories import (
     PASSWORD,
     DirectorateFactory,
@@ -167,24 +165,6 @@ def entrepreneur_sees(page: Page) -> None:
     """An entrepreneur's page: accessible, and without a trace of the internal note."""
     axe_check(page)
     assert SECRET_NOTE not in page.content(), page.url
-
-
-@pytest.fixture
-def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
-    """Pages in further browser contexts (other people), failing on server errors too."""
-    opened = []
-
-    def new() -> Page:
-        context = _new_context(browser)
-        page, errors = _page_in(context)
-        opened.append((context, errors))
-        return page
-
-    yield new
-    for context, _errors in opened:
-        context.close()
-    server_errors = [error for _context, errors in opened for error in errors]
-    assert not server_errors, f"The server answered with an error: {server_errors}"
 
 
 # The journey ---------------------------------------------------------------------------
