@@ -18,6 +18,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.admin_actions import run_service_per_object
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
 
@@ -214,17 +215,7 @@ class EventAdmin(admin.ModelAdmin):
     # Actions --------------------------------------------------------------------------
 
     def _run(self, request, queryset, service, success):
-        done = 0
-        for event in queryset:
-            try:
-                service(event)
-                done += 1
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{event.title}: {' '.join(error.messages)}", messages.ERROR
-                )
-        if done:
-            self.message_user(request, success(done), messages.SUCCESS)
+        run_service_per_object(self, request, queryset, service, success)
 
     @admin.action(description=_("Publish"), permissions=["change"])
     def publish(self, request, queryset):

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import OrganisationKind
 from accounts.models import Organisation
+from impactportal.admin_actions import run_service_per_object
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 
 from . import figures, services
@@ -116,26 +117,6 @@ class StaleFilter(admin.SimpleListFilter):
 # Shared by the actions ------------------------------------------------------------------
 
 
-def _run(model_admin, request, objects, service, success):
-    """Call ``service`` for each object; report what worked and what the service refused."""
-    done, failed = 0, []
-    for obj in objects:
-        try:
-            service(obj)
-            done += 1
-        except (ValidationError, PermissionDenied) as error:
-            reasons = (
-                " ".join(error.messages)
-                if isinstance(error, ValidationError)
-                else gettext("You may not do this.")
-            )
-            failed.append(f"{obj}: {reasons}")
-    if done:
-        model_admin.message_user(request, success(done), messages.SUCCESS)
-    for failure in failed:
-        model_admin.message_user(request, failure, messages.ERROR)
-
-
 class SendBackForm(forms.Form):
     reason = forms.CharField(
         label=_("What needs to change"),
@@ -216,7 +197,7 @@ class PostingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Approve: put on the board"), permissions=["change"])
     def approve(self, request, queryset):
-        _run(
+        run_service_per_object(
             self,
             request,
             queryset,
@@ -229,7 +210,7 @@ class PostingAdmin(admin.ModelAdmin):
         form = SendBackForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            _run(
+            run_service_per_object(
                 self,
                 request,
                 queryset,
@@ -254,7 +235,7 @@ class PostingAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Withdraw"), permissions=["change"])
     def withdraw(self, request, queryset):
-        _run(
+        run_service_per_object(
             self,
             request,
             queryset,
@@ -349,7 +330,7 @@ class HelpRequestAdmin(PostingAdmin):
                 gettext("%(request)s: has no reports to review.") % {"request": skipped},
                 messages.WARNING,
             )
-        _run(
+        run_service_per_object(
             self,
             request,
             hidden,
@@ -576,7 +557,7 @@ class MatchAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the success story"), permissions=["change"])
     def publish_story(self, request, queryset):
-        _run(
+        run_service_per_object(
             self,
             request,
             queryset,
@@ -586,7 +567,7 @@ class MatchAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Take the success story down"), permissions=["change"])
     def unpublish_story(self, request, queryset):
-        _run(
+        run_service_per_object(
             self,
             request,
             queryset,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Directorate, User
 from accounts.roles import Role
+from impactportal.admin_actions import run_service_per_object
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 
 from . import reports, selectors, services
@@ -375,17 +376,7 @@ class QuestionAdmin(admin.ModelAdmin):
     # Actions --------------------------------------------------------------------------
 
     def _run(self, request, queryset, service, success):
-        done, failed = 0, []
-        for question in queryset:
-            try:
-                service(question)
-                done += 1
-            except ValidationError as error:
-                failed.append(f"{question.reference}: {' '.join(error.messages)}")
-        if done:
-            self.message_user(request, success(done), messages.SUCCESS)
-        for failure in failed:
-            self.message_user(request, failure, messages.ERROR)
+        run_service_per_object(self, request, queryset, service, success)
 
     @admin.action(description=_("Assign to me"))
     def assign_to_me(self, request, queryset):
