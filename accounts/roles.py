@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     DIRECTORATE_CONTACT = "directorate_contact", _("Directorate contact")
     PROCUREMENT_OFFICER = "procurement_officer", _("Procurement officer")
     COORDINATOR = "coordinator", _("Coordinator")
+    VIEWER = "viewer", _("Monitor reader")
 
 
 # Roles whose holders work in the admin (they get is_staff and must use two-factor).
@@ -80,6 +81,24 @@ _EVENTS_COORDINATION = [
     "events.view_registration",
 ]
 
+_PROCUREMENT_COORDINATION = [
+    "procurement.view_supplier",
+    "procurement.add_supplier",
+    "procurement.change_supplier",
+    "procurement.view_label",
+    "procurement.add_label",
+    "procurement.change_label",
+    "procurement.delete_label",
+    "procurement.view_product",
+    "procurement.add_product",
+    "procurement.change_product",
+    "procurement.delete_product",
+    "procurement.view_category",
+    "procurement.add_category",
+    "procurement.change_category",
+    "procurement.view_inquiry",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ENTREPRENEUR: [],
     Role.SOCIAL_ORGANISATION: [],
@@ -112,7 +131,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "servicepoint.delete_routingrule",
         *_OMARM_COORDINATION,
         *_EVENTS_COORDINATION,
+        *_PROCUREMENT_COORDINATION,
     ],
+    # Council staff and others who read the programme monitor, and nothing else.
+    Role.VIEWER: [],
 }
 
 

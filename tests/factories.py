@@ -251,3 +251,114 @@ class MatchFactory(DjangoModelFactory):
             completed_at=factory.LazyFunction(timezone.now),
             story_published_at=factory.LazyFunction(timezone.now),
         )
+
+
+# Platform Goed Inkopen ---------------------------------------------------------------
+
+from procurement.constants import (  # noqa: E402
+    LabelKind,
+    MvoiTheme,
+    PsoLevel,
+    Region,
+    SizeClass,
+    SupplierState,
+)
+from procurement.models import (  # noqa: E402
+    Category,
+    Label,
+    Product,
+    Shortlist,
+    ShortlistEntry,
+    Supplier,
+)
+
+
+def _category(code="90900000"):
+    """Categories come from a data migration; factories pick one by its code."""
+    return Category.objects.get(code=code)
+
+
+def _reindex(supplier):
+    from procurement.services import supplier_reindex
+
+    supplier_reindex(supplier_ids=[supplier.pk])
+
+
+class SupplierFactory(DjangoModelFactory):
+    """A verified (public) supplier with one product; ``state=`` for others,
+    ``products=[]`` for none. The search index is filled in as the services would."""
+
+    class Meta:
+        model = Supplier
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.COMPANY)
+    name = factory.Sequence(lambda n: f"Leverancier {n}")
+    slug = factory.Sequence(lambda n: f"leverancier-{n}")
+    kvk_number = factory.LazyAttribute(lambda o: o.organisation.kvk_number)
+    short_description = "Schoonmaak met mensen met een afstand tot de arbeidsmarkt."
+    description = "Wij werken met vaste teams in kantoren en scholen in de stad."
+    themes = factory.LazyFunction(lambda: [MvoiTheme.SOCIAL_RETURN])
+    municipality = "Groningen"
+    region = Region.CITY
+    size = SizeClass.SMALL
+    contact_email = factory.Sequence(lambda n: f"info{n}@leverancier.example")
+    state = SupplierState.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyAttribute(lambda o: o.verified_at)
+
+    class Params:
+        draft = factory.Trait(state=SupplierState.DRAFT, verified_at=None, confirmed_at=None)
+
+    @factory.post_generation
+    def products(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for name, code in (
+            extracted if extracted is not None else [("Kantoorschoonmaak", "90900000")]
+        ):
+            Product.objects.create(supplier=self, name=name, category=_category(code))
+        _reindex(self)
+
+
+class LabelFactory(DjangoModelFactory):
+    """A PSO label valid from a year ago until a year from now."""
+
+    class Meta:
+        model = Label
+
+    supplier = factory.SubFactory(SupplierFactory)
+    kind = LabelKind.PSO
+    pso_level = PsoLevel.STEP_2
+    valid_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365))
+    valid_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+
+    class Params:
+        expired = factory.Trait(
+            valid_until=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1))
+        )
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    supplier = factory.SubFactory(SupplierFactory)
+    name = factory.Sequence(lambda n: f"Dienst {n}")
+    category = factory.LazyFunction(_category)
+
+
+class ShortlistFactory(DjangoModelFactory):
+    class Meta:
+        model = Shortlist
+
+    owner = factory.SubFactory(UserFactory, roles=[Role.PROCUREMENT_OFFICER])
+    title = factory.Sequence(lambda n: f"Inkoop schoonmaak {n}")
+
+
+class ShortlistEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = ShortlistEntry
+
+    shortlist = factory.SubFactory(ShortlistFactory)
+    supplier = factory.SubFactory(SupplierFactory)

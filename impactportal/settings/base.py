@@ -237,6 +237,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "omarm.tasks.send_expiry_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "procurement-label-reminders": {
+        "task": "procurement.tasks.send_label_reminders",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    "procurement-reconfirmations": {
+        "task": "procurement.tasks.request_reconfirmations",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "procurement-search-words": {
+        "task": "procurement.tasks.rebuild_search_words",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 
 # Logging ------------------------------------------------------------------------------
