@@ -66,6 +66,8 @@ LOGINS = [
     ),
     DemoLogin(Role.PROCUREMENT_OFFICER, "inkoper@demo.impactportaal.nl", "Fatma Yilmaz"),
     DemoLogin(Role.COORDINATOR, "coordinator@demo.impactportaal.nl", "Anouk Hoekstra"),
+    # A raadsmedewerker (council staff): reads the programme monitor, nothing else.
+    DemoLogin(Role.VIEWER, "monitor@demo.impactportaal.nl", "Pieter Smit"),
 ]
 
 

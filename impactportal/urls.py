@@ -16,6 +16,7 @@ urlpatterns = [
     path("omarm/", include("omarm.urls")),
     path("goed-inkopen/", include("procurement.urls")),
     path("agenda/", include("events.urls")),
+    path("monitor/", include("monitor.urls")),
     path("beheer/", admin.site.urls),
 ]
 

@@ -41,6 +41,7 @@ LOCAL_APPS = [
     "omarm",
     "procurement",
     "events",
+    "monitor",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
