@@ -45,9 +45,7 @@ def header(report: Report, figure: Figure) -> list[str]:
     for index, column in enumerate(report.columns):
         cells.append(f"{column.title}: {column.period.label}")
         if index:
-            cells.append(
-                _("Change compared with %(column)s") % {"column": column.title.lower()}
-            )
+            cells.append(_("Change compared with %(column)s") % {"column": column.title.lower()})
     return cells
 
 
@@ -111,7 +109,8 @@ def workbook_bytes(report: Report) -> bytes:
         sheet.append([_xlsx_value(area.title)])
         sheet["A1"].font = Font(bold=True, size=14)
         for column in report.columns:
-            sheet.append([column.title, column.period.label, column.period.start, column.period.end])
+            period = column.period
+            sheet.append([column.title, period.label, period.start, period.end])
             for cell in sheet[sheet.max_row][2:4]:
                 cell.number_format = "dd-mm-yyyy"
         for figure in area.figures:

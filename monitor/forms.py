@@ -23,6 +23,15 @@ from .periods import (
 
 # The GET parameters the form reads; any other parameter is ignored.
 FIELDS = ("soort", "jaar", "maand", "kwartaal", "van", "tot", "nulmeting_van", "nulmeting_tot")
+# Per kind of period the fields it uses; the others stay in the form (one form for all
+# kinds, as it works without JavaScript) but whatever they hold is not read.
+USED = {
+    MONTH: {"jaar", "maand"},
+    QUARTER: {"jaar", "kwartaal"},
+    YEAR: {"jaar"},
+    CUSTOM: {"van", "tot"},
+}
+PERIOD_FIELDS = {"jaar", "maand", "kwartaal", "van", "tot"}
 
 
 def _years() -> list[tuple[int, int]]:
@@ -81,7 +90,8 @@ class PeriodForm(forms.Form):
         data = {name: query.get(name) for name in FIELDS if query.get(name) not in (None, "")}
         if not data:
             data = Period.quarter_of(timezone.localdate()).query()
-        return cls(data)
+        unused = PERIOD_FIELDS - USED.get(data.get("soort"), PERIOD_FIELDS)
+        return cls({name: value for name, value in data.items() if name not in unused})
 
     def _require(self, *names) -> bool:
         missing = [name for name in names if self.cleaned_data.get(name) is None]

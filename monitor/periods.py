@@ -119,7 +119,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        """"Q1 2026", "maart 2026", "2026" or "1 januari 2026 – 15 maart 2026"."""
+        """ "Q1 2026", "maart 2026", "2026" or "1 januari 2026 – 15 maart 2026"."""
         if self.kind == MONTH:
             return f"{MONTHS[self.start.month]} {self.start.year}"
         if self.kind == QUARTER:
@@ -129,7 +129,8 @@ class Period:
             }
         if self.kind == YEAR:
             return str(self.start.year)
-        return f"{formats.date_format(self.start, 'j F Y')} – {formats.date_format(self.end, 'j F Y')}"
+        first, last = (formats.date_format(day, "j F Y") for day in (self.start, self.end))
+        return f"{first} – {last}"
 
     @property
     def slug(self) -> str:

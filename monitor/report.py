@@ -84,9 +84,7 @@ class Row:
     @property
     def cells(self) -> list[tuple]:
         """(column key, value, change) per column; the first column has no change."""
-        return list(
-            zip(COLUMN_KEYS, self.values, [None, *self.changes], strict=False)
-        )
+        return list(zip(COLUMN_KEYS, self.values, [None, *self.changes], strict=False))
 
 
 @dataclass
@@ -137,7 +135,9 @@ def _rows(keys_labels, per_column: list[dict], *, unit=COUNT, focus=()) -> list[
     rows = []
     for key, label in keys_labels:
         values = [figures.get(key, 0) for figures in per_column]
-        rows.append(Row(key=str(key), label=str(label), values=values, unit=unit, focus=key in focus))
+        rows.append(
+            Row(key=str(key), label=str(label), values=values, unit=unit, focus=key in focus)
+        )
     return rows
 
 

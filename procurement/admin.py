@@ -15,7 +15,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -345,11 +346,19 @@ class SupplierAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .select_related("organisation")
             .defer("search_vector")
+            # A subquery rather than a join: the changelist's counts stay plain counts.
             .annotate(
-                n_valid_labels=Count(
-                    "labels",
-                    filter=Q(labels__valid_from__lte=today, labels__valid_until__gte=today),
-                    distinct=True,
+                n_valid_labels=Coalesce(
+                    Subquery(
+                        Label.objects.valid_on(today)
+                        .filter(supplier=OuterRef("pk"))
+                        .order_by()
+                        .values("supplier")
+                        .annotate(n=Count("pk"))
+                        .values("n"),
+                        output_field=IntegerField(),
+                    ),
+                    0,
                 )
             )
         )
@@ -408,8 +417,11 @@ class SupplierAdmin(admin.ModelAdmin):
     # Saving through the services --------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in services.PROFILE_FIELDS}
-        changed = {name: value for name, value in data.items() if name in form.changed_data}
+        changed = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.PROFILE_FIELDS
+        }
         if changed:
             # The service reads the stored profile again, so the audit compares with it.
             services.supplier_update(supplier=obj, actor=request.user, data=changed)
@@ -441,9 +453,12 @@ class SupplierAdmin(admin.ModelAdmin):
     def _save_children(self, request, formset, *, fields, save, remove):
         supplier = formset.instance
         deleted = formset.deleted_forms if formset.can_delete else []
+        # What formset.save() would record, for the admin's own change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for child_form in deleted:
             if child_form.instance.pk:
                 remove(child_form.instance)
+                formset.deleted_objects.append(child_form.instance)
         for child_form in formset.forms:
             if child_form in deleted or not child_form.has_changed():
                 continue
@@ -457,7 +472,11 @@ class SupplierAdmin(admin.ModelAdmin):
                 for name in fields
                 if name in child_form.cleaned_data
             }
-            save(supplier, data, existing)
+            saved = save(supplier, data, existing)
+            if existing is None:
+                formset.new_objects.append(saved)
+            else:
+                formset.changed_objects.append((saved, child_form.changed_data))
 
     # Actions --------------------------------------------------------------------------
 
@@ -540,13 +559,12 @@ class SupplierAdmin(admin.ModelAdmin):
         if request.method == "POST" and "apply" in request.POST:
             apply_form = ImportApplyForm(request.POST)
             if not apply_form.is_valid():
-                upload_form.add_error(None, gettext("Upload the file again."))
-                return self._import_page(request, upload_form)
+                error = gettext("The import could not be checked. Upload the file again.")
+                return self._import_page(request, upload_form, error=error)
             try:
                 table = importer.unsign_table(apply_form.cleaned_data["token"], actor=request.user)
             except importer.ImportFileError as error:
-                upload_form.add_error(None, error)
-                return self._import_page(request, upload_form)
+                return self._import_page(request, upload_form, error=" ".join(error.messages))
             plan = importer.plan_import(table)
             if plan.errors:
                 # The database changed since the preview: show what is wrong now.
@@ -561,8 +579,8 @@ class SupplierAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 gettext(
-                    "Imported %(file)s: %(created)d new suppliers, %(updated)d updated, "
-                    "%(unchanged)d unchanged, %(verified)d verified."
+                    "Imported %(file)s. New: %(created)d, updated: %(updated)d, "
+                    "unchanged: %(unchanged)d, verified: %(verified)d."
                 )
                 % {
                     "file": plan.file_name,
@@ -586,12 +604,17 @@ class SupplierAdmin(admin.ModelAdmin):
                     return self._import_page(request, ImportUploadForm(), plan=plan, table=table)
         return self._import_page(request, upload_form)
 
-    def _import_page(self, request, upload_form, *, plan=None, table=None, failure=None):
+    def _import_page(
+        self, request, upload_form, *, plan=None, table=None, failure=None, error=None
+    ):
         apply_form = None
         if plan is not None and table is not None and not plan.errors and plan.rows:
-            apply_form = ImportApplyForm(
-                initial={"token": importer.sign_table(table, actor=request.user)}
-            )
+            try:
+                token = importer.sign_table(table, actor=request.user)
+            except importer.ImportFileError as refused:
+                error = " ".join(refused.messages)
+            else:
+                apply_form = ImportApplyForm(initial={"token": token})
         return TemplateResponse(
             request,
             "admin/procurement/supplier/import.html",
@@ -605,6 +628,7 @@ class SupplierAdmin(admin.ModelAdmin):
                 "preview_rows": plan.rows[:PREVIEW_ROWS] if plan else [],
                 "preview_errors": plan.errors[:PREVIEW_ERRORS] if plan else [],
                 "failure": failure,
+                "import_error": error,
                 "columns": _column_help(),
                 "max_rows": importer.MAX_ROWS,
                 "max_megabytes": importer.MAX_FILE_BYTES // (1024 * 1024),
@@ -813,6 +837,10 @@ class InquiryRecipientInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("supplier", "message")
+
+    def has_view_permission(self, request, obj=None):
+        # Recipients are part of the inquiry; whoever may read it sees where it went.
+        return request.user.has_perm("procurement.view_inquiry")
 
     @admin.display(description=_("e-mail"))
     def delivery(self, recipient):

@@ -25,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Role
@@ -405,10 +406,15 @@ def inquiry_new(request):
             except ValidationError as error:
                 _add_errors(form, error)
             else:
+                count = len(form.cleaned_data["suppliers"])
                 messages.success(
                     request,
-                    _("Your inquiry has been sent to %(count)d suppliers.")
-                    % {"count": inquiry.recipients.count()},
+                    ngettext(
+                        "Your inquiry is on its way to %(count)d supplier.",
+                        "Your inquiry is on its way to %(count)d suppliers.",
+                        count,
+                    )
+                    % {"count": count},
                 )
                 return redirect(inquiry)
     else:

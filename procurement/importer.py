@@ -67,6 +67,7 @@ MAX_ZIP_ENTRIES = 500
 MAX_LABELS_PER_ROW = 20
 MAX_PRODUCTS_PER_ROW = 100
 TOKEN_MAX_AGE = 60 * 60
+MAX_TOKEN_CHARS = 4 * 1024 * 1024
 _SALT = "procurement.supplier-import"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
@@ -474,7 +475,7 @@ def _table(name: str, header: list[Any], body: Iterable[tuple[int, list[Any]]]) 
 
 def sign_table(table: Table, *, actor) -> str:
     """The table as a token the import form carries back; tamper-proof, not secret."""
-    return signing.dumps(
+    token = signing.dumps(
         {
             "user": actor.pk,
             "file": table.file_name,
@@ -485,6 +486,14 @@ def sign_table(table: Table, *, actor) -> str:
         salt=_SALT,
         compress=True,
     )
+    if len(token) > MAX_TOKEN_CHARS:
+        # The form posting it back would exceed the request size Django accepts.
+        raise _refuse(
+            _("%(name)s holds too much to import at once; split it into smaller files.")
+            % {"name": table.file_name},
+            "too_large_to_import",
+        )
+    return token
 
 
 def unsign_table(token: str, *, actor) -> Table:
@@ -568,6 +577,10 @@ class PlannedRow:
         return self.supplier is None
 
     @property
+    def name(self) -> str:
+        return self.data.get("name") or (self.supplier.name if self.supplier else "")
+
+    @property
     def region_label(self) -> str:
         region = self.data.get("region")
         return str(Region(region).label) if region else ""
@@ -641,18 +654,19 @@ def plan_import(table: Table, *, today: date | None = None) -> ImportPlan:
         for _number, cells in table.rows
     }
     kvk_numbers = sorted({kvk for kvk, _branch in keys if kvk})
-    suppliers = {
-        (s.kvk_number, s.branch_number): s
-        for s in Supplier.objects.filter(kvk_number__in=kvk_numbers)
+    suppliers = _by_kvk(
+        Supplier.objects.filter(kvk_number__in=kvk_numbers)
         .select_related("organisation")
         .prefetch_related("labels", "products")
         .order_by("pk")
-    }
-    organisations = {
-        (o.kvk_number, o.branch_number): o
-        for o in Organisation.objects.filter(kvk_number__in=kvk_numbers).select_related("supplier")
-    }
+    )
+    organisations = _by_kvk(
+        Organisation.objects.filter(kvk_number__in=kvk_numbers)
+        .select_related("supplier")
+        .order_by("pk")
+    )
     seen: dict[tuple[str, str], int] = {}
+    claimed: dict[tuple[str, int], int] = {}
     planned, errors = [], []
     for number, cells in table.rows:
         row_errors = _RowErrors(number)
@@ -660,18 +674,23 @@ def plan_import(table: Table, *, today: date | None = None) -> ImportPlan:
         labels = _labels(cells.get("labels", ""), row_errors, today)
         products = _products(cells.get("producten", ""), row_errors, categories)
         key = (data.get("kvk_number", ""), data.get("branch_number", ""))
-        if key[0] and "kvk_number" in data:
+        if key[0]:
             if key in seen:
-                row_errors.add(
-                    "kvk",
-                    _("The same KvK number and branch number as row %(row)d.") % {"row": seen[key]},
-                    "duplicate_row",
-                )
+                _duplicate(row_errors, seen[key])
             else:
                 seen[key] = number
         row = PlannedRow(row=number, data=data, labels=labels, products=products)
         if not row_errors.errors:
-            _match(row, suppliers.get(key), organisations.get(key), row_errors)
+            supplier = _lookup(suppliers, *key)
+            organisation = None if supplier else _lookup(organisations, *key)
+            match = ("supplier", supplier.pk) if supplier else None
+            match = match or (("organisation", organisation.pk) if organisation else None)
+            if match in claimed:
+                _duplicate(row_errors, claimed[match])
+            else:
+                if match:
+                    claimed[match] = number
+                _match(row, supplier, organisation, row_errors)
         if row_errors.errors:
             errors.extend(row_errors.errors)
         else:
@@ -685,7 +704,40 @@ def plan_import(table: Table, *, today: date | None = None) -> ImportPlan:
     )
 
 
+def _by_kvk(objects) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for obj in objects:
+        found.setdefault(obj.kvk_number, []).append(obj)
+    return found
+
+
+def _lookup(by_kvk: Mapping[str, list], kvk: str, branch: str):
+    """The supplier or organisation with this KvK and branch number. A row without a
+    branch number also matches the only one with that KvK number: lists often leave the
+    branch number out, and a second profile for the same company would be worse."""
+    candidates = by_kvk.get(kvk, [])
+    for candidate in candidates:
+        if candidate.branch_number == branch:
+            return candidate
+    if not branch and len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+def _duplicate(errors: _RowErrors, row: int) -> None:
+    errors.add(
+        "kvk",
+        _("The same KvK number and branch number as row %(row)d.") % {"row": row},
+        "duplicate_row",
+    )
+
+
 def _match(row: PlannedRow, supplier, organisation, errors: _RowErrors) -> None:
+    if supplier is not None and supplier.branch_number != row.data.get("branch_number", ""):
+        # Matched without a branch number: keep the one the profile has.
+        row.data.pop("branch_number", None)
+    if organisation is not None and organisation.branch_number != row.data.get("branch_number", ""):
+        row.data["branch_number"] = organisation.branch_number
     if supplier is not None:
         if supplier.state == SupplierState.WITHDRAWN:
             errors.add(

@@ -257,7 +257,11 @@ def suppliers_of(user) -> QuerySet[Supplier]:
 
 
 def shortlists_of(user) -> QuerySet[Shortlist]:
-    return Shortlist.objects.filter(owner=user).annotate(size=Count("entries"))
+    return (
+        Shortlist.objects.filter(owner=user)
+        .annotate(size=Count("entries"))
+        .order_by("-updated_at", "pk")
+    )
 
 
 def shortlist_entries(shortlist: Shortlist, day: date | None = None) -> QuerySet[ShortlistEntry]:
@@ -288,4 +292,5 @@ def inquiries_of(user) -> QuerySet[Inquiry]:
         Inquiry.objects.filter(sender=user)
         .select_related("shortlist")
         .annotate(recipient_count=Count("recipients"))
+        .order_by("-sent_at", "pk")
     )

@@ -27,6 +27,7 @@ from .constants import (
     INQUIRIES_PER_DAY,
     MAX_INQUIRY_RECIPIENTS,
     SUPPLIER_TRANSITIONS,
+    LabelKind,
     SupplierState,
 )
 from .models import Inquiry, InquiryRecipient, Label, Product, Shortlist, ShortlistEntry, Supplier
@@ -406,7 +407,13 @@ def _check_editable(supplier: Supplier) -> None:
 
 @transaction.atomic
 def label_save(
-    *, supplier: Supplier, actor, data: Mapping[str, Any], label: Label | None = None, evidence=None
+    *,
+    supplier: Supplier,
+    actor,
+    data: Mapping[str, Any],
+    label: Label | None = None,
+    evidence=None,
+    remove_evidence: bool = False,
 ) -> Label:
     """Add a label to the profile, or change one; a changed label is checked again."""
     _check_owner_or_coordinator(actor, supplier)
@@ -418,13 +425,19 @@ def label_save(
     for field in LABEL_FIELDS:
         if field in data:
             setattr(label, field, data[field])
-    if label.kind != "pso":
+    if label.kind != LabelKind.PSO:
         label.pso_level = ""
-    if label.kind != "other":
+    if label.kind != LabelKind.OTHER:
         label.name = ""
     if evidence:
         label.evidence = evidence
+    elif remove_evidence:
+        label.evidence = ""
     _clean(label, exclude=["supplier"])
+    if label.kind == LabelKind.PSO and not label.pso_level:
+        raise ValidationError({"pso_level": _("Choose the PSO level.")}, code="pso_level_required")
+    if label.kind == LabelKind.OTHER and not label.name:
+        raise ValidationError({"name": _("Give the name of the label.")}, code="name_required")
     if label.valid_until < label.valid_from:
         raise ValidationError(
             {"valid_until": _("A label cannot end before it starts.")}, code="period"
@@ -672,6 +685,7 @@ def inquiry_send(
             template="procurement/inquiry",
             context={"inquiry": inquiry, "supplier": supplier, "sender": sender},
             language="nl",
+            reply_to=sender.email,
         )
         InquiryRecipient.objects.create(
             inquiry=inquiry, supplier=supplier, email=supplier.contact_email, message=queued

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime, timedelta
 
 from celery import shared_task
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from . import services
@@ -26,9 +27,20 @@ REMINDED_STATES = (SupplierState.VERIFIED, SupplierState.SUBMITTED)
 
 def labels_due_for_reminder(now: datetime | None = None):
     """Labels still valid today that expire within LABEL_REMINDER_DAYS and were not
-    reminded of in this validity period (``label_save`` clears the mark on renewal)."""
+    reminded of in this validity period (``label_save`` clears the mark on renewal).
+
+    A label the owner has already followed up with a later one of the same kind (the
+    new certificate added as a label of its own) needs no reminder.
+    """
     today = timezone.localdate(now or timezone.now())
+    successor = Label.objects.filter(
+        supplier=OuterRef("supplier"),
+        kind=OuterRef("kind"),
+        name=OuterRef("name"),
+        valid_until__gt=OuterRef("valid_until"),
+    )
     return Label.objects.filter(
+        ~Exists(successor),
         supplier__state__in=REMINDED_STATES,
         reminder_sent_at__isnull=True,
         valid_until__gte=today,

@@ -85,6 +85,7 @@ class Facet:
     legend: str
     multiple: bool
     options: list[FacetOption] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     @property
     def input_type(self) -> str:
@@ -205,7 +206,7 @@ def _category_facet(form, counts: selectors.FacetCounts, tree: dict) -> Facet:
 
 
 def _facets(form, counts: selectors.FacetCounts, tree: dict) -> list[Facet]:
-    return [
+    facets = [
         _checkbox_facet(form, "thema", counts),
         _checkbox_facet(form, "label", counts),
         _category_facet(form, counts, tree),
@@ -215,6 +216,9 @@ def _facets(form, counts: selectors.FacetCounts, tree: dict) -> list[Facet]:
         _radio_facet(form, "bevestigd", counts),
         _checkbox_facet(form, "sdg", counts),
     ]
+    for facet in facets:
+        facet.errors = form.errors.get(facet.name, [])
+    return facets
 
 
 def _active_filters(params: QueryDict, form, facets: list[Facet]) -> list[ActiveFilter]:

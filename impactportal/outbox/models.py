@@ -26,6 +26,9 @@ class OutboxMessage(models.Model):
         _("kind"), max_length=100, help_text=_("The template it was made from.")
     )
     recipient = models.EmailField(_("recipient"), max_length=254)
+    reply_to = models.EmailField(
+        _("reply to"), max_length=254, blank=True, help_text=_("Where replies go, if not to us.")
+    )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient user"),

@@ -71,6 +71,7 @@ def message_queue(
     language: str | None = None,
     user=None,
     attachments: Iterable[Attachment] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Render ``email/<template>_{subject,message}.txt`` (+ ``.html``) and queue it.
 
@@ -87,6 +88,7 @@ def message_queue(
         language=language,
         user=user,
         attachments=attachments,
+        reply_to=reply_to,
     )
 
 
@@ -111,11 +113,13 @@ def message_queue_rendered(
     language: str | None = None,
     user=None,
     attachments: Iterable[Attachment] = (),
+    reply_to: str = "",
 ) -> OutboxMessage:
     """Queue an already rendered e-mail (allauth renders its own)."""
     message = OutboxMessage.objects.create(
         kind=kind[:100],
         recipient=to,
+        reply_to=reply_to,
         recipient_user=user if getattr(user, "pk", None) else None,
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
         subject=subject[:255],
@@ -175,6 +179,7 @@ def _build_email(message: OutboxMessage) -> EmailMultiAlternatives:
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
         headers={"Message-ID": message.message_id, "Content-Language": message.language},
+        reply_to=[message.reply_to] if message.reply_to else None,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")

@@ -62,8 +62,9 @@ def questions_per_topic(period: Period) -> list[dict]:
 
 
 def questions_per_directorate(period: Period) -> list[dict]:
-    """Every directorate with the number of questions received in the period that were
-    routed to it (not counting routings that were withdrawn): [{"slug", "name", "count"}]."""
+    """Every active directorate (and any inactive one with questions) with the number of
+    questions received in the period that were routed to it, not counting routings that
+    were withdrawn: [{"slug", "name", "count"}]."""
     low, high = period.bounds()
     routed = (
         Q(assignments__question__submitted_at__gte=low)
@@ -74,6 +75,7 @@ def questions_per_directorate(period: Period) -> list[dict]:
         Directorate.objects.annotate(
             count=Count("assignments__question", filter=routed, distinct=True)
         )
+        .filter(Q(is_active=True) | Q(count__gt=0))
         .order_by("name")
         .values("slug", "name", "count")
     )

@@ -12,7 +12,6 @@ from procurement.models import Shortlist
 register = template.Library()
 
 _CACHE_ATTRIBUTE = "_procurement_buyer_shortlists"
-_THEMES = dict(MvoiTheme.choices)
 
 
 def shortlists_for_request(request) -> list[Shortlist] | None:
@@ -49,8 +48,3 @@ def buyer_shortlists(context):
 def theme_labels(codes) -> list[str]:
     """The names of MVOI theme codes, in the order of the themes."""
     return [str(label) for value, label in MvoiTheme.choices if value in (codes or ())]
-
-
-@register.filter
-def theme_label(code) -> str:
-    return str(_THEMES.get(code, code))

@@ -10,6 +10,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.constants import OrganisationKind
@@ -106,8 +107,7 @@ TABLES = [Organisation, Membership, Supplier, Label, Product, Category, SearchWo
 
 def counts():
     return {
-        model.__name__: model.objects.count()
-        for model in [*TABLES, AuditLogEntry, OutboxMessage]
+        model.__name__: model.objects.count() for model in [*TABLES, AuditLogEntry, OutboxMessage]
     }
 
 
@@ -118,7 +118,9 @@ def test_csv_with_bom_and_semicolons_is_planned_without_touching_the_database():
     before = counts()
     with CaptureQueriesContext(connection) as queries:
         plan = plan_of(csv_file([row(), row(naam="Groen Doen", kvk="87654321")]))
-    assert not any(q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in queries)
+    assert not any(
+        q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for q in queries
+    )
     assert counts() == before
     assert plan.errors == []
     assert [r.row for r in plan.creates] == [2, 3]
@@ -163,9 +165,29 @@ def test_comma_separated_csv_without_bom_and_dutch_labels():
 
 
 def test_headers_are_case_insensitive_with_aliases_and_unknown_columns_ignored():
-    header = ["NAAM", "KvK-nummer", "plaats", "regio", "omvang", "Korte omschrijving", "E-mail", "Opmerking"]
+    header = [
+        "NAAM",
+        "KvK-nummer",
+        "plaats",
+        "regio",
+        "omvang",
+        "Korte omschrijving",
+        "E-mail",
+        "Opmerking",
+    ]
     upload = csv_file(
-        [["Groen Doen", "8765 4321", "Haren", "ommelanden", "micro", "Tuinen.", "a@b.example", "x"]],
+        [
+            [
+                "Groen Doen",
+                "8765 4321",
+                "Haren",
+                "ommelanden",
+                "micro",
+                "Tuinen.",
+                "a@b.example",
+                "x",
+            ]
+        ],
         header=header,
     )
     table = importer.read_table(upload)
@@ -212,7 +234,12 @@ def test_bad_rows_are_reported_with_row_number_column_and_code():
         row(kvk="55555555", naam="", email=""),  # 9
         row(kvk="66666666", email="geen-adres", website="niet een site", telefoon="bel maar"),  # 10
         row(kvk="77777777", labels="PSO trede 5 tot 2027-01-01; Keurmerk X tot 2027-01-01"),  # 11
-        row(kvk="88888888", labels="B Corp", producten="Koffie zonder code", impact_first="misschien"),  # 12
+        row(
+            kvk="88888888",
+            labels="B Corp",
+            producten="Koffie zonder code",
+            impact_first="misschien",
+        ),  # 12
         row(kvk="99999999", vestigingsnummer="123"),  # 13
     ]
     plan = plan_of(csv_file(rows))
@@ -269,7 +296,8 @@ def test_labels_with_start_dates_other_labels_and_dutch_dates():
                 row(
                     labels=(
                         "Code Sociale Ondernemingen van 2024-01-01 tot 31-12-2026;\n"
-                        "anders: Keurmerk Groen tot en met 30-06-2027; PSO basistrede t/m 2026-01-31"
+                        "anders: Keurmerk Groen tot en met 30-06-2027; "
+                        "PSO basistrede t/m 2026-01-31"
                     )
                 )
             ]
@@ -382,11 +410,40 @@ def test_existing_suppliers_and_organisations_are_matched():
     assert create.is_new and create.organisation == organisation
 
 
+def test_a_row_without_branch_number_matches_the_only_profile_with_that_kvk():
+    supplier = SupplierFactory(kvk_number="12345678", branch_number="000012345678")
+    other_org = OrganisationFactory(kvk_number="87654321", branch_number="000087654321")
+    plan = plan_of(
+        csv_file(
+            [
+                row(vestigingsnummer=""),
+                row(vestigingsnummer="000012345678"),  # the same profile again
+                row(kvk="87654321", vestigingsnummer=""),
+            ]
+        )
+    )
+    assert errors_of(plan) == {(3, "kvk", "duplicate_row")}
+    update, create = plan.rows
+    assert update.supplier == supplier
+    assert "branch_number" not in update.data  # an empty cell does not clear it
+    assert create.organisation == other_org
+    assert create.data["branch_number"] == "000087654321"
+
+
+def test_a_kvk_with_several_branches_needs_the_branch_number():
+    SupplierFactory(kvk_number="12345678", branch_number="000012345678")
+    SupplierFactory(kvk_number="12345678", branch_number="000012345679")
+    plan = plan_of(csv_file([row(vestigingsnummer="")]))
+    assert plan.errors == [] and plan.rows[0].is_new
+
+
 # Applying -------------------------------------------------------------------------------
 
 
 def test_apply_creates_exactly_the_rows_through_the_services(coordinator):
-    plan = plan_of(csv_file([row(), row(naam="Groen Doen", kvk="87654321", labels="", producten="")]))
+    plan = plan_of(
+        csv_file([row(), row(naam="Groen Doen", kvk="87654321", labels="", producten="")])
+    )
     before = counts()
     result = importer.apply_import(plan, actor=coordinator)
     after = counts()
@@ -405,11 +462,13 @@ def test_apply_creates_exactly_the_rows_through_the_services(coordinator):
     assert supplier.themes == [MvoiTheme.CIRCULAR, MvoiTheme.SOCIAL_RETURN]
     assert supplier.category_codes == ["90000000", "90900000"]  # indexed by the service
     assert sorted(supplier.labels.values_list("kind", flat=True)) == ["bcorp", "pso"]
-    assert set(supplier.labels.values_list("valid_from", flat=True)) == {date.today()}
+    assert set(supplier.labels.values_list("valid_from", flat=True)) == {timezone.localdate()}
 
     actions = list(AuditLogEntry.objects.values_list("action", flat=True))
     assert actions.count("supplier.created") == 2 and actions.count("organisation.created") == 2
-    assert actions.count("supplier.label_added") == 2 and actions.count("supplier.product_added") == 2
+    assert (
+        actions.count("supplier.label_added") == 2 and actions.count("supplier.product_added") == 2
+    )
     assert actions.count("supplier.state_changed") == 2
     entry = AuditLogEntry.objects.get(action="supplier.imported")
     assert entry.actor == coordinator
@@ -441,7 +500,15 @@ def test_reimport_updates_instead_of_duplicating(coordinator):
     }
 
     changed = plan_of(
-        csv_file([row(naam="Schoon & Sociaal", labels="PSO trede 2 tot 2028-06-30", producten="Ramen [90900000]")])
+        csv_file(
+            [
+                row(
+                    naam="Schoon & Sociaal",
+                    labels="PSO trede 2 tot 2028-06-30",
+                    producten="Ramen [90900000]",
+                )
+            ]
+        )
     )
     result = importer.apply_import(changed, actor=coordinator)
     assert (result.created, result.updated, result.labels, result.products) == (0, 1, 1, 1)
@@ -458,10 +525,12 @@ def test_reimport_renews_a_reminded_label(coordinator):
     supplier = SupplierFactory(kvk_number="12345678", branch_number="000012345678")
     label = LabelFactory(
         supplier=supplier,
-        valid_until=date.today() + timedelta(days=30),
+        valid_until=timezone.localdate() + timedelta(days=30),
         reminder_sent_at=datetime(2026, 1, 1, tzinfo=AMSTERDAM),
     )
-    importer.apply_import(plan_of(csv_file([row(labels="PSO trede 2 tot 2029-01-31")])), actor=coordinator)
+    importer.apply_import(
+        plan_of(csv_file([row(labels="PSO trede 2 tot 2029-01-31")])), actor=coordinator
+    )
     label.refresh_from_db()
     assert label.valid_until == date(2029, 1, 31) and label.reminder_sent_at is None
 

@@ -1,6 +1,6 @@
 """Search of Platform Goed Inkopen: ranking, typo tolerance, facets, visibility, sorting.
 
-Through the search page (``/goed-inkopen/``), so what is tested is what a buyer gets;
+Mostly through the search page (``/goed-inkopen/``), so what is tested is what a buyer gets;
 the result is read from ``response.context``.
 """
 
@@ -74,7 +74,9 @@ def test_smoke():
         short_description="Groenonderhoud met leerwerkplekken",
         themes=[MvoiTheme.CLIMATE],
     )
-    b = SupplierFactory(name="Schoon en Sociaal", themes=[MvoiTheme.SOCIAL_RETURN, MvoiTheme.CLIMATE])
+    b = SupplierFactory(
+        name="Schoon en Sociaal", themes=[MvoiTheme.SOCIAL_RETURN, MvoiTheme.CLIMATE]
+    )
     LabelFactory(supplier=b)
     LabelFactory(supplier=a, kind=LabelKind.BCORP, pso_level="", expired=True)
     SupplierFactory(name="Verborgen", state=SupplierState.DRAFT)
@@ -150,9 +152,7 @@ def test_a_typo_still_finds_the_supplier(client):
 
 def test_a_half_typed_word_finds_the_supplier(client):
     SupplierFactory(name="Groenkracht", short_description="Tuinen")
-    SupplierFactory(
-        name="Textiel Noord", products=[("Bedrijfskleding met logo", "18100000")]
-    )
+    SupplierFactory(name="Textiel Noord", products=[("Bedrijfskleding met logo", "18100000")])
     assert results(client, q="groenk") == ["Groenkracht"]
     assert results(client, q="bedrijfskl") == ["Textiel Noord"]
     assert results(client, q="groenk tuin") == ["Groenkracht"]  # every word must match
@@ -260,7 +260,9 @@ MULTIPLE = {"thema", "label", "sdg"}
 
 
 def with_choice(base: dict, facet: str, value: str) -> dict:
-    params = {key: list(values) if isinstance(values, list) else values for key, values in base.items()}
+    params = {
+        key: list(values) if isinstance(values, list) else values for key, values in base.items()
+    }
     if facet in MULTIPLE:
         params[facet] = [*params.get(facet, []), value]
     else:
@@ -312,13 +314,17 @@ def test_facets_show_only_choices_with_results_unless_chosen(client, catalogue):
     response = client.get(SEARCH, {"thema": [MvoiTheme.DIVERSITY], "label": [LabelKind.BCORP]})
     assert response.context["total"] == 0
     facets = {facet.name: facet for facet in response.context["facets"]}
-    assert [(o.value, o.count, o.selected) for o in facets["label"].options] == [
-        ("bcorp", 0, True)
-    ]
+    assert [(o.value, o.count, o.selected) for o in facets["label"].options] == [("bcorp", 0, True)]
     assert [(o.value, o.selected) for o in facets["thema"].options] == [("diversiteit", True)]
     response = client.get(SEARCH)
     facets = {facet.name: facet for facet in response.context["facets"]}
-    assert {o.value for o in facets["regio"].options} == {"", "groningen", "ommelanden", "drenthe", "fryslan"}
+    assert {o.value for o in facets["regio"].options} == {
+        "",
+        "groningen",
+        "ommelanden",
+        "drenthe",
+        "fryslan",
+    }
     assert all(o.count for o in facets["sdg"].options)
     assert {o.value for o in facets["sdg"].options} == {"8", "10", "12", "13", "15"}
 
@@ -330,7 +336,12 @@ def test_category_facet_drills_down_and_back(client, catalogue):
     assert options[0].value == "" and options[0].selected
     assert {o.value for o in options[1:]} <= tops
     assert {o.value for o in options[1:]} == {
-        "15000000", "55000000", "60000000", "77000000", "79000000", "90000000"
+        "15000000",
+        "55000000",
+        "60000000",
+        "77000000",
+        "79000000",
+        "90000000",
     }
     response = client.get(SEARCH, {"categorie": "90000000"})
     options = next(f for f in response.context["facets"] if f.name == "categorie").options
@@ -362,7 +373,10 @@ def test_an_expired_or_future_label_never_counts_nor_filters(client, catalogue):
     assert results(client, label=LabelKind.BCORP) == ["Groenkracht"]
     assert results(client, label=LabelKind.CODE_SOCIAL) == []
     # The cards show only labels valid today.
-    shown = {s.name: [l.kind for l in s.valid_labels] for s in response.context["page"].object_list}
+    shown = {
+        s.name: [label.kind for label in s.valid_labels]
+        for s in response.context["page"].object_list
+    }
     assert shown["Drukkerij Noord"] == []
     assert shown["Schoon en Sociaal"] == [LabelKind.PSO]
     assert shown["Koffie Kollektief"] == [LabelKind.OTHER]
@@ -406,9 +420,15 @@ def test_profiles_that_are_not_verified_never_appear(client, catalogue):
 
 def test_sort_orders(client):
     now = timezone.now()
-    SupplierFactory(name="Appeltaart", verified_at=now - timedelta(days=90), short_description="Brood en taart")
-    SupplierFactory(name="bakkerij Zoet", verified_at=now - timedelta(days=2), short_description="Brood")
-    SupplierFactory(name="Brood", verified_at=now - timedelta(days=30), short_description="Bakkerij")
+    SupplierFactory(
+        name="Appeltaart", verified_at=now - timedelta(days=90), short_description="Brood en taart"
+    )
+    SupplierFactory(
+        name="bakkerij Zoet", verified_at=now - timedelta(days=2), short_description="Brood"
+    )
+    SupplierFactory(
+        name="Brood", verified_at=now - timedelta(days=30), short_description="Bakkerij"
+    )
     by_name = ["Appeltaart", "bakkerij Zoet", "Brood"]
     by_verified = ["bakkerij Zoet", "Brood", "Appeltaart"]
     # Without words: by name (case does not matter); relevance is not offered.

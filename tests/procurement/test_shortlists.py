@@ -256,7 +256,9 @@ def test_bad_add_input_is_refused(buyer, shortlist, data, field, code):
 def test_cannot_add_to_someone_elses_shortlist(buyer):
     foreign = ShortlistFactory()
     supplier = SupplierFactory()
-    response = buyer.post(url("shortlist_add", slug=supplier.slug), {"shortlist": str(foreign.uuid)})
+    response = buyer.post(
+        url("shortlist_add", slug=supplier.slug), {"shortlist": str(foreign.uuid)}
+    )
     assert response.status_code == 400
     assert "invalid_choice" in error_codes(response, "shortlist")
     assert not ShortlistEntry.objects.exists()
@@ -267,14 +269,21 @@ def test_cannot_add_to_someone_elses_shortlist(buyer):
 )
 def test_only_public_suppliers_can_be_added(buyer, shortlist, state):
     supplier = SupplierFactory(state=state)
-    response = buyer.post(url("shortlist_add", slug=supplier.slug), {"shortlist": str(shortlist.uuid)})
+    response = buyer.post(
+        url("shortlist_add", slug=supplier.slug), {"shortlist": str(shortlist.uuid)}
+    )
     assert response.status_code == 404
     assert not ShortlistEntry.objects.exists()
 
 
 @pytest.mark.parametrize(
     "next_url",
-    ["https://evil.example/", "//evil.example/pad", "javascript:alert(1)", "http://testserver\\@evil"],
+    [
+        "https://evil.example/",
+        "//evil.example/pad",
+        "javascript:alert(1)",
+        "http://testserver\\@evil",
+    ],
 )
 def test_add_never_redirects_off_site(buyer, shortlist, next_url):
     supplier = SupplierFactory()
@@ -416,9 +425,7 @@ def render_cards(user, suppliers):
     request = RequestFactory().get("/goed-inkopen/?q=groen")
     request.user = user
     return "".join(
-        render_to_string(
-            "procurement/buyer/_shortlist_add.html", {"supplier": s}, request=request
-        )
+        render_to_string("procurement/buyer/_shortlist_add.html", {"supplier": s}, request=request)
         for s in suppliers
     )
 
