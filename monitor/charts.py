@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from .report import Column, Figure
 
-WIDTH = 640
-BAR_AREA = 470  # room left of the value labels
-LEGEND_ROW = 22
-LABEL_HEIGHT = 20
-BAR_HEIGHT = 14
+WIDTH = 520
+BAR_AREA = 400  # room left of the value labels
+LEGEND_ROW = 24
+LABEL_HEIGHT = 22
+BAR_HEIGHT = 16
 BAR_GAP = 3
 GROUP_GAP = 12
 # One per column, in order: this period, the previous period, the baseline.
@@ -63,7 +63,7 @@ def bar_chart(figure: Figure, columns: list[Column]) -> dict:
             column.title,
             column.period.label,
             y=index * LEGEND_ROW,
-            text_y=index * LEGEND_ROW + 13,
+            text_y=index * LEGEND_ROW + 14,
         )
         for index, column in enumerate(columns)
     ]

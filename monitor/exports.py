@@ -45,7 +45,7 @@ def header(report: Report, figure: Figure) -> list[str]:
     for index, column in enumerate(report.columns):
         cells.append(f"{column.title}: {column.period.label}")
         if index:
-            cells.append(_("Change compared with %(column)s") % {"column": column.title.lower()})
+            cells.append(_("Difference from %(column)s") % {"column": column.title.lower()})
     return cells
 
 

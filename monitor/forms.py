@@ -46,10 +46,24 @@ class _DateInput(forms.DateInput):
         return value.isoformat() if isinstance(value, date) else value
 
 
+CHOOSE = {
+    "invalid_choice": _("Choose one of the options."),
+    "required": _("Choose a value."),
+}
+DATE = {"invalid": _("Enter a valid date, for example 2026-03-31.")}
+
+
 class PeriodForm(forms.Form):
-    soort = forms.ChoiceField(label=_("Period"), choices=KINDS, widget=forms.RadioSelect)
+    soort = forms.ChoiceField(
+        label=_("Period"), choices=KINDS, widget=forms.RadioSelect, error_messages=CHOOSE
+    )
     jaar = forms.TypedChoiceField(
-        label=_("Year"), choices=_years, coerce=int, required=False, empty_value=None
+        label=_("Year"),
+        choices=_years,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages=CHOOSE,
     )
     kwartaal = forms.TypedChoiceField(
         label=_("Quarter"),
@@ -57,6 +71,7 @@ class PeriodForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        error_messages=CHOOSE,
         help_text=_("With the period “Quarter”."),
     )
     maand = forms.TypedChoiceField(
@@ -65,23 +80,31 @@ class PeriodForm(forms.Form):
         coerce=int,
         required=False,
         empty_value=None,
+        error_messages=CHOOSE,
         help_text=_("With the period “Month”."),
     )
     van = forms.DateField(
         label=_("From"),
         required=False,
         widget=_DateInput,
+        error_messages=DATE,
         help_text=_("With the period “Own dates”."),
     )
     tot = forms.DateField(
         label=_("Up to and including"),
         required=False,
         widget=_DateInput,
+        error_messages=DATE,
         help_text=_("With the period “Own dates”."),
     )
-    nulmeting_van = forms.DateField(label=_("Baseline from"), required=False, widget=_DateInput)
+    nulmeting_van = forms.DateField(
+        label=_("Baseline from"), required=False, widget=_DateInput, error_messages=DATE
+    )
     nulmeting_tot = forms.DateField(
-        label=_("Baseline up to and including"), required=False, widget=_DateInput
+        label=_("Baseline up to and including"),
+        required=False,
+        widget=_DateInput,
+        error_messages=DATE,
     )
 
     @classmethod
@@ -97,7 +120,7 @@ class PeriodForm(forms.Form):
         missing = [name for name in names if self.cleaned_data.get(name) is None]
         for name in missing:
             if name not in self.errors:
-                self.add_error(name, forms.ValidationError(_("Choose a value."), code="required"))
+                self.add_error(name, forms.ValidationError(CHOOSE["required"], code="required"))
         return not missing
 
     def _dates(self, start_name: str, end_name: str) -> Period | None:

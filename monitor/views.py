@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
@@ -49,7 +50,9 @@ def printable(request):
     form = PeriodForm.for_request(request.GET)
     if not form.is_valid():
         return _form_page(request, form, status=400)
-    return render(request, "monitor/report.html", _context(form))
+    return render(
+        request, "monitor/report.html", {**_context(form), "report_made": timezone.localdate()}
+    )
 
 
 @require_GET

@@ -19,7 +19,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -220,9 +220,18 @@ class LabelInline(SupplierChildInline):
 
     @admin.display(description=_("evidence"))
     def evidence_display(self, label):
-        if label.pk and label.evidence:
-            return label.evidence.name.rsplit("/", 1)[-1]
-        return "-"
+        if not (label.pk and label.evidence):
+            return "-"
+        name = label.evidence.name.rsplit("/", 1)[-1]
+        try:
+            # The owners' download, which also lets coordinators in.
+            url = reverse(
+                "procurement:label_evidence",
+                kwargs={"slug": label.supplier.slug, "pk": label.pk},
+            )
+        except NoReverseMatch:
+            return name
+        return format_html('<a href="{}">{}</a>', url, name)
 
     @admin.display(description=_("validity"))
     def validity_display(self, label):

@@ -154,6 +154,78 @@ def order_results(queryset: QuerySet[Supplier], search: TextSearch, sort: str) -
     )
 
 
+# --- search cache -----------------------------------------------------------------------
+#
+# A search page over 100,000 suppliers costs up to a second of database time when a word
+# or the whole directory matches tens of thousands of profiles (ranking them all, counting
+# every facet over them). Facet counts and the ids of a result page are therefore kept per
+# process and reused while they are still exactly right:
+#
+# - The version of the data: triggers (migration 0003) add a row to
+#   procurement_searchchange in every transaction that writes suppliers, labels, products
+#   or categories, however it writes them. A kept answer carries the newest id it saw and
+#   is only used while that is still the newest id.
+# - The date is part of the key: labels expire (and start) at midnight.
+# - "Niet recent bevestigd" moves with the clock: a kept facet count is only used if no
+#   profile crossed that line since it was made.
+# - Checking and computing is one statement, so a page costs the same number of queries
+#   whether the answer was kept or not; the expensive part is skipped by the database
+#   (a one-time filter) when the kept answer is still right.
+# - An answer is only kept when no other transaction that may write was in progress when
+#   it was read (the snapshot lists none), so it cannot miss a commit that lands later
+#   under an older change id.
+
+SEARCH_CACHE_SIZE = 1000
+_VERSION_SQL = "(SELECT coalesce(max(id), 0) FROM procurement_searchchange)"
+_STORABLE_SQL = "(NOT EXISTS (SELECT FROM pg_snapshot_xip(pg_current_snapshot())))"
+
+
+class _Lru:
+    """A small thread-safe least-recently-used map (gunicorn threads share a process)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+_facet_cache = _Lru(SEARCH_CACHE_SIZE)
+_page_cache = _Lru(SEARCH_CACHE_SIZE)
+
+
+def search_cache_clear() -> None:
+    """Forget every kept answer (never needed for correctness; for benchmarks)."""
+    _facet_cache.clear()
+    _page_cache.clear()
+
+
+def _cache_key(using: str, *parts) -> str:
+    database = connections[using].settings_dict["NAME"]
+    return hashlib.sha256(repr((database, *parts)).encode()).hexdigest()
+
+
+def _search_cache_enabled() -> bool:
+    return getattr(settings, "PROCUREMENT_SEARCH_CACHE", True)
+
+
 # --- facets -----------------------------------------------------------------------------
 
 
@@ -167,23 +239,53 @@ class FacetCounts:
     def of(self, facet: str, value) -> int:
         return self.counts.get(facet, {}).get(str(value), 0)
 
+    def copy(self) -> FacetCounts:
+        return FacetCounts(self.total, defaultdict(dict, {k: dict(v) for k, v in self.counts.items()}))
 
-_FACETS_SQL = """
-WITH hits AS MATERIALIZED ({hits})
-SELECT 'total', '', count(*) FROM hits
-UNION ALL SELECT 'thema', t, count(*) FROM hits, unnest(hits.themes) AS t GROUP BY t
-UNION ALL SELECT 'categorie', c, count(*) FROM hits, unnest(hits.category_codes) AS c GROUP BY c
-UNION ALL SELECT 'sdg', s::text, count(*) FROM hits, unnest(hits.sdgs) AS s GROUP BY s
-UNION ALL SELECT 'regio', hits.region, count(*) FROM hits GROUP BY hits.region
-UNION ALL SELECT 'omvang', hits.size, count(*) FROM hits GROUP BY hits.size
+
+@dataclass(frozen=True)
+class _KeptFacets:
+    version: int
+    confirmed_since: datetime
+    counts: FacetCounts
+
+
+# ``meta`` says whether a kept answer (version %s, made with the "recently confirmed"
+# line at the first of the two moments) is still right; only if not are the hits read.
+_FACETS_SQL = f"""
+WITH hits AS MATERIALIZED ({{hits}}),
+meta AS MATERIALIZED (
+    SELECT {_VERSION_SQL} AS version, {_STORABLE_SQL} AS storable
+),
+kept AS MATERIALIZED (
+    SELECT meta.version = %s AND NOT EXISTS (
+        SELECT FROM procurement_supplier
+        WHERE confirmed_at >= %s AND confirmed_at < %s
+    ) AS valid FROM meta
+)
+SELECT 'meta', CASE WHEN meta.storable THEN 'storable' ELSE '' END
+    || CASE WHEN kept.valid THEN ' valid' ELSE '' END, meta.version
+    FROM meta, kept
+UNION ALL SELECT 'total', '', count(*) FROM hits WHERE NOT (SELECT valid FROM kept)
+UNION ALL SELECT 'thema', t, count(*) FROM hits, unnest(hits.themes) AS t
+    WHERE NOT (SELECT valid FROM kept) GROUP BY t
+UNION ALL SELECT 'categorie', c, count(*) FROM hits, unnest(hits.category_codes) AS c
+    WHERE NOT (SELECT valid FROM kept) GROUP BY c
+UNION ALL SELECT 'sdg', s::text, count(*) FROM hits, unnest(hits.sdgs) AS s
+    WHERE NOT (SELECT valid FROM kept) GROUP BY s
+UNION ALL SELECT 'regio', hits.region, count(*) FROM hits
+    WHERE NOT (SELECT valid FROM kept) GROUP BY hits.region
+UNION ALL SELECT 'omvang', hits.size, count(*) FROM hits
+    WHERE NOT (SELECT valid FROM kept) GROUP BY hits.size
 UNION ALL SELECT 'impact', CASE WHEN hits.impact_first THEN 'first' ELSE 'second' END, count(*)
-    FROM hits GROUP BY hits.impact_first
+    FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY hits.impact_first
 UNION ALL SELECT 'bevestigd',
     CASE WHEN hits.confirmed_at >= %s THEN 'recent' ELSE 'niet-recent' END, count(*)
-    FROM hits GROUP BY 2
+    FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY 2
 UNION ALL SELECT 'label', l.kind, count(DISTINCT l.supplier_id)
     FROM procurement_label l JOIN hits ON hits.id = l.supplier_id
-    WHERE l.valid_from <= %s AND l.valid_until >= %s GROUP BY l.kind
+    WHERE NOT (SELECT valid FROM kept) AND l.valid_from <= %s AND l.valid_until >= %s
+    GROUP BY l.kind
 """
 
 
@@ -191,22 +293,37 @@ def facet_counts(queryset: QuerySet[Supplier], *, now: datetime | None = None) -
     """Every facet's counts for the filtered ``queryset`` in one aggregate query.
 
     A count is the number of suppliers in the current result that have the value, so
-    choosing a value shows exactly that many; expired labels are not counted.
+    choosing a value shows exactly that many; expired labels are not counted. Counts
+    made earlier are reused while they are exactly right (see "search cache" above);
+    it is one query either way.
     """
     now = now or timezone.now()
     day = timezone.localdate(now)
+    line = confirmed_since(now)
     hits = queryset.order_by().values(
         "id", "themes", "category_codes", "sdgs", "region", "size", "impact_first", "confirmed_at"
     )
     sql, params = hits.query.get_compiler(using=queryset.db).as_sql()
-    result = FacetCounts()
-    with connection.cursor() as cursor:
-        cursor.execute(_FACETS_SQL.format(hits=sql), [*params, confirmed_since(now), day, day])
+    key = _cache_key(queryset.db, "facets", sql, params, day)
+    kept = _facet_cache.get(key) if _search_cache_enabled() else None
+    earlier, later = sorted((kept.confirmed_since, line)) if kept else (line, line)
+    result, flags, version = FacetCounts(), "", 0
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(
+            _FACETS_SQL.format(hits=sql),
+            [*params, kept.version if kept else -1, earlier, later, line, day, day],
+        )
         for facet, value, count in cursor.fetchall():
-            if facet == "total":
+            if facet == "meta":
+                flags, version = value, count
+            elif facet == "total":
                 result.total = count
             else:
                 result.counts[facet][value] = count
+    if kept and "valid" in flags:
+        return kept.counts.copy()
+    if "storable" in flags and _search_cache_enabled():
+        _facet_cache.put(key, _KeptFacets(version, line, result.copy()))
     return result
 
 
@@ -215,13 +332,47 @@ def category_tree() -> dict[str, Category]:
     return {category.code: category for category in Category.objects.all()}
 
 
+@dataclass(frozen=True)
+class _KeptPage:
+    version: int
+    ids: tuple[int, ...]
+
+
 def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: date | None = None):
-    """One page of suppliers for the result list, with their valid labels (2 queries)."""
-    return list(
-        queryset.defer("search_vector", "description", "category_codes").prefetch_related(
-            valid_labels_prefetch(day)
-        )[offset : offset + limit]
+    """One page of suppliers for the result list, with their valid labels (2 queries).
+
+    Ranking every match is what makes a broad search slow, so the ids of a page are
+    kept (see "search cache" above). The first query fetches just those rows again
+    when the kept ids are still right, and runs the full search otherwise: one query
+    with two branches, of which the database runs only one.
+    """
+    day = day or today()
+    rows = queryset.defer("search_vector", "description", "category_codes")
+    page = rows[offset : offset + limit]
+    sql, params = page.query.sql_with_params()
+    key = _cache_key(queryset.db, "page", sql, params, day)
+    kept = _page_cache.get(key) if _search_cache_enabled() else None
+    marked = rows.annotate(
+        search_cache_version=RawSQL(_VERSION_SQL, [], output_field=IntegerField()),
+        search_cache_storable=RawSQL(_STORABLE_SQL, [], output_field=BooleanField()),
     )
+    if kept:
+        still_valid = RawSQL(f"{_VERSION_SQL} = %s", [kept.version], output_field=BooleanField())
+        again = marked.filter(still_valid, pk__in=kept.ids).annotate(
+            search_cache_hit=Value(True)
+        )[: len(kept.ids)]
+        anew = marked.filter(~Q(still_valid)).annotate(search_cache_hit=Value(False))[
+            offset : offset + limit
+        ]
+        suppliers = list(again.union(anew, all=True))
+    else:
+        suppliers = list(marked.annotate(search_cache_hit=Value(False))[offset : offset + limit])
+    prefetch_related_objects(suppliers, valid_labels_prefetch(day))
+    if suppliers and not suppliers[0].search_cache_hit:
+        first = suppliers[0]
+        if first.search_cache_storable and _search_cache_enabled():
+            _page_cache.put(key, _KeptPage(first.search_cache_version, tuple(s.pk for s in suppliers)))
+    return suppliers
 
 
 # --- profile pages ----------------------------------------------------------------------

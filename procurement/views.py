@@ -335,21 +335,19 @@ def search(request):
 # Profiles ----------------------------------------------------------------------------------
 
 
-def _may_preview(user, supplier: Supplier) -> bool:
-    """Owners and the coordinator see a profile that is not (or no longer) public."""
-    if not user.is_authenticated:
-        return False
-    return user.has_role(Role.COORDINATOR) or services.is_owner(user, supplier)
-
-
-def _check_visible(request, supplier: Supplier | None) -> bool:
-    """Whether this is a preview of a profile that is not public; 404 if not allowed."""
+def _check_visible(request, supplier: Supplier | None) -> str:
+    """Who previews a profile that is not (or no longer) public: "owner" or
+    "coordinator"; an empty string when the profile is public. 404 for anyone else."""
     if supplier is None:
         raise Http404
     if supplier.is_public:
-        return False
-    if _may_preview(request.user, supplier):
-        return True
+        return ""
+    user = request.user
+    if user.is_authenticated:
+        if services.is_owner(user, supplier):
+            return "owner"
+        if user.has_role(Role.COORDINATOR):
+            return "coordinator"
     raise Http404
 
 
@@ -399,7 +397,8 @@ def supplier(request, slug):
     """A supplier's profile: public once verified, a preview for its owners and the
     coordinator before that."""
     profile = selectors.supplier_detail(slug)
-    preview = _check_visible(request, profile)
+    previewer = _check_visible(request, profile)
+    preview = bool(previewer)
     today = selectors.today()
     labels = list(profile.labels.all())
     valid_labels = [label for label in labels if label.is_valid_on(today)]
@@ -410,6 +409,7 @@ def supplier(request, slug):
         {
             "supplier": profile,
             "preview": preview,
+            "preview_by_owner": previewer == "owner",
             "valid_labels": valid_labels,
             "upcoming_labels": [label for label in labels if label.valid_from > today],
             "expired_labels": [label for label in labels if label.valid_until < today],

@@ -101,7 +101,7 @@ def test_coordinator_switches_period_and_downloads_the_workbook(live_server, pag
         page.locator("#monitor-workbook").click()
     download = download_info.value
     assert download.suggested_filename == "voortgangsrapportage-2026-q2.xlsx"
-    workbook = load_workbook(download.path())
+    workbook = load_workbook(io.BytesIO(download.path().read_bytes()))
     assert len(workbook.sheetnames) == 5
     sheet_rows = [row for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)]
     for slug, table in tables.items():

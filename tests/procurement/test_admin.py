@@ -299,6 +299,33 @@ def test_label_and_product_inlines_go_through_the_services(coordinator_client, c
     } <= actions
 
 
+def test_change_page_queries_do_not_grow_with_labels_and_products(coordinator_client):
+    def queries(n):
+        supplier = SupplierFactory(products=[(f"Dienst {i}", "90900000") for i in range(n)])
+        for _i in range(n):
+            LabelFactory(supplier=supplier)
+        with CaptureQueriesContext(connection) as captured:
+            response = coordinator_client.get(f"{SUPPLIERS}{supplier.pk}/change/")
+        assert response.status_code == 200
+        return len(captured)
+
+    queries(1)  # content types are looked up once per process
+    assert queries(1) == queries(6)
+
+
+def test_label_inline_links_to_the_evidence(coordinator_client):
+    from django.core.files.base import ContentFile
+
+    supplier = SupplierFactory()
+    label = LabelFactory(supplier=supplier)
+    label.evidence.save("certificaat.pdf", ContentFile(b"%PDF-1.4"), save=True)
+    page = coordinator_client.get(f"{SUPPLIERS}{supplier.pk}/change/")
+    html = page.content.decode()
+    assert f"/{supplier.slug}/labels/{label.pk}/bewijs/" in html
+    assert label.evidence.name.rsplit("/", 1)[-1] in html
+    label.evidence.delete(save=False)
+
+
 def test_inline_refuses_a_bad_label(coordinator_client):
     supplier = SupplierFactory()
     url = f"{SUPPLIERS}{supplier.pk}/change/"

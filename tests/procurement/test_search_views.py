@@ -540,6 +540,8 @@ def test_owners_and_the_coordinator_preview_a_profile_that_is_not_public(
         assert f"gi-preview--{state}" in page
         assert '<meta name="robots" content="noindex">' in page
         assert ("Voeg een logo toe" in page) is (state == SupplierState.SENT_BACK)
+        edit_link = f'href="/goed-inkopen/mijn-profiel/{supplier.slug}/"'
+        assert (edit_link in page) is (user == owner)
         # Still not in the search, also not for them.
         assert "Bijna Klaar" not in client.get(SEARCH).content.decode()
 
