@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -543,8 +542,3 @@ def build_report(
                     row.unit = figure.unit
                 row.compute_changes()
     return Report(columns=columns, areas=areas)
-
-
-def as_number(value):
-    """Decimals as float for the spreadsheet (openpyxl writes both); None stays None."""
-    return float(value) if isinstance(value, Decimal) else value

@@ -11,26 +11,33 @@ the total (1), the page of results (1) and their valid labels (1).
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     Exists,
     F,
     FloatField,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
+    prefetch_related_objects,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -171,13 +178,20 @@ def order_results(queryset: QuerySet[Supplier], search: TextSearch, sort: str) -
 # - Checking and computing is one statement, so a page costs the same number of queries
 #   whether the answer was kept or not; the expensive part is skipped by the database
 #   (a one-time filter) when the kept answer is still right.
-# - An answer is only kept when no other transaction that may write was in progress when
-#   it was read (the snapshot lists none), so it cannot miss a commit that lands later
-#   under an older change id.
+# - An answer is only kept when it was read outside any transaction that wrote, and no
+#   other such transaction was in progress (the snapshot lists none): so it cannot
+#   contain uncommitted data, nor miss a commit that lands later under an older change
+#   id. (Tests run inside a transaction that wrote their data, so they never keep.)
 
 SEARCH_CACHE_SIZE = 1000
 _VERSION_SQL = "(SELECT coalesce(max(id), 0) FROM procurement_searchchange)"
-_STORABLE_SQL = "(NOT EXISTS (SELECT FROM pg_snapshot_xip(pg_current_snapshot())))"
+# Nothing uncommitted can be in the answer: neither this transaction nor any other has
+# written. (The function is also parallel-unsafe, which keeps the planner from starting
+# worker processes for a branch that the one-time filter skips anyway.)
+_STORABLE_SQL = (
+    "(pg_current_xact_id_if_assigned() IS NULL"
+    " AND NOT EXISTS (SELECT FROM pg_snapshot_xip(pg_current_snapshot())))"
+)
 
 
 class _Lru:
@@ -240,7 +254,9 @@ class FacetCounts:
         return self.counts.get(facet, {}).get(str(value), 0)
 
     def copy(self) -> FacetCounts:
-        return FacetCounts(self.total, defaultdict(dict, {k: dict(v) for k, v in self.counts.items()}))
+        return FacetCounts(
+            self.total, defaultdict(dict, {k: dict(v) for k, v in self.counts.items()})
+        )
 
 
 @dataclass(frozen=True)
@@ -286,7 +302,7 @@ UNION ALL SELECT 'label', l.kind, count(DISTINCT l.supplier_id)
     FROM procurement_label l JOIN hits ON hits.id = l.supplier_id
     WHERE NOT (SELECT valid FROM kept) AND l.valid_from <= %s AND l.valid_until >= %s
     GROUP BY l.kind
-"""
+"""  # noqa: S608 (built from constants; values are parameters)
 
 
 def facet_counts(queryset: QuerySet[Supplier], *, now: datetime | None = None) -> FacetCounts:
@@ -353,14 +369,16 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
     key = _cache_key(queryset.db, "page", sql, params, day)
     kept = _page_cache.get(key) if _search_cache_enabled() else None
     marked = rows.annotate(
-        search_cache_version=RawSQL(_VERSION_SQL, [], output_field=IntegerField()),
-        search_cache_storable=RawSQL(_STORABLE_SQL, [], output_field=BooleanField()),
+        search_cache_version=RawSQL(_VERSION_SQL, [], output_field=IntegerField()),  # noqa: S611
+        search_cache_storable=RawSQL(_STORABLE_SQL, [], output_field=BooleanField()),  # noqa: S611
     )
     if kept:
-        still_valid = RawSQL(f"{_VERSION_SQL} = %s", [kept.version], output_field=BooleanField())
-        again = marked.filter(still_valid, pk__in=kept.ids).annotate(
-            search_cache_hit=Value(True)
-        )[: len(kept.ids)]
+        still_valid = RawSQL(  # noqa: S611
+            f"{_VERSION_SQL} = %s", [kept.version], output_field=BooleanField()
+        )
+        again = marked.filter(still_valid, pk__in=kept.ids).annotate(search_cache_hit=Value(True))[
+            : len(kept.ids)
+        ]
         anew = marked.filter(~Q(still_valid)).annotate(search_cache_hit=Value(False))[
             offset : offset + limit
         ]
@@ -371,7 +389,9 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
     if suppliers and not suppliers[0].search_cache_hit:
         first = suppliers[0]
         if first.search_cache_storable and _search_cache_enabled():
-            _page_cache.put(key, _KeptPage(first.search_cache_version, tuple(s.pk for s in suppliers)))
+            _page_cache.put(
+                key, _KeptPage(first.search_cache_version, tuple(s.pk for s in suppliers))
+            )
     return suppliers
 
 
