@@ -236,6 +236,23 @@ def _cache_key(using: str, *parts) -> str:
     return hashlib.sha256(repr((database, *parts)).encode()).hexdigest()
 
 
+def _without_confirmed_line(sql: str, params, now: datetime) -> tuple[tuple, list[datetime]]:
+    """The query's parameters for a cache key, with the "recently confirmed" line of the
+    ``bevestigd`` filter (now minus a fixed period, so different every request) taken
+    out, and the lines that were taken out (a kept answer for them is checked for
+    profiles that crossed the line since)."""
+    if '"confirmed_at"' not in sql:
+        return tuple(params), []
+    line, lines, keyed = confirmed_since(now), [], []
+    for param in params:
+        if isinstance(param, datetime) and abs(param - line) < timedelta(hours=1):
+            lines.append(param)
+            keyed.append("<confirmed line>")
+        else:
+            keyed.append(param)
+    return tuple(keyed), lines
+
+
 def _search_cache_enabled() -> bool:
     return getattr(settings, "PROCUREMENT_SEARCH_CACHE", True)
 
@@ -262,7 +279,8 @@ class FacetCounts:
 @dataclass(frozen=True)
 class _KeptFacets:
     version: int
-    confirmed_since: datetime
+    # The earliest and latest "recently confirmed" line the counts were made with.
+    lines: tuple[datetime, datetime]
     counts: FacetCounts
 
 
@@ -320,14 +338,18 @@ def facet_counts(queryset: QuerySet[Supplier], *, now: datetime | None = None) -
         "id", "themes", "category_codes", "sdgs", "region", "size", "impact_first", "confirmed_at"
     )
     sql, params = hits.query.get_compiler(using=queryset.db).as_sql()
-    key = _cache_key(queryset.db, "facets", sql, params, day)
+    keyed, lines = _without_confirmed_line(sql, params, now)
+    lines = (min([line, *lines]), max([line, *lines]))
+    key = _cache_key(queryset.db, "facets", sql, keyed, day)
     kept = _facet_cache.get(key) if _search_cache_enabled() else None
-    earlier, later = sorted((kept.confirmed_since, line)) if kept else (line, line)
+    # Any profile confirmed between the earliest and the latest line, then or now,
+    # may have changed sides.
+    window = (min(kept.lines[0], lines[0]), max(kept.lines[1], lines[1])) if kept else lines
     result, flags, version = FacetCounts(), "", 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(
             _FACETS_SQL.format(hits=sql),
-            [*params, kept.version if kept else -1, earlier, later, line, day, day],
+            [*params, kept.version if kept else -1, *window, line, day, day],
         )
         for facet, value, count in cursor.fetchall():
             if facet == "meta":
@@ -339,7 +361,7 @@ def facet_counts(queryset: QuerySet[Supplier], *, now: datetime | None = None) -
     if kept and "valid" in flags:
         return kept.counts.copy()
     if "storable" in flags and _search_cache_enabled():
-        _facet_cache.put(key, _KeptFacets(version, line, result.copy()))
+        _facet_cache.put(key, _KeptFacets(version, lines, result.copy()))
     return result
 
 
@@ -351,6 +373,7 @@ def category_tree() -> dict[str, Category]:
 @dataclass(frozen=True)
 class _KeptPage:
     version: int
+    lines: tuple[datetime, datetime] | None
     ids: tuple[int, ...]
 
 
@@ -364,34 +387,36 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
     """
     day = day or today()
     rows = queryset.defer("search_vector", "description", "category_codes")
-    page = rows[offset : offset + limit]
-    sql, params = page.query.sql_with_params()
-    key = _cache_key(queryset.db, "page", sql, params, day)
+    sql, params = rows[offset : offset + limit].query.sql_with_params()
+    now = timezone.now()
+    keyed, lines = _without_confirmed_line(sql, params, now)
+    lines = (min(lines), max(lines)) if lines else None
+    key = _cache_key(queryset.db, "page", sql, keyed, day)
     kept = _page_cache.get(key) if _search_cache_enabled() else None
     marked = rows.annotate(
         search_cache_version=RawSQL(_VERSION_SQL, [], output_field=IntegerField()),  # noqa: S611
         search_cache_storable=RawSQL(_STORABLE_SQL, [], output_field=BooleanField()),  # noqa: S611
     )
     if kept:
+        both = [line for pair in (kept.lines, lines) if pair for line in pair]
+        window = (min(both), max(both)) if both else (now, now)
         still_valid = RawSQL(  # noqa: S611
-            f"{_VERSION_SQL} = %s", [kept.version], output_field=BooleanField()
+            f"{_VERSION_SQL} = %s AND NOT EXISTS (SELECT FROM procurement_supplier"
+            " WHERE confirmed_at >= %s AND confirmed_at < %s)",
+            [kept.version, *window],
+            output_field=BooleanField(),
         )
-        again = marked.filter(still_valid, pk__in=kept.ids).annotate(search_cache_hit=Value(True))[
-            : len(kept.ids)
-        ]
-        anew = marked.filter(~Q(still_valid)).annotate(search_cache_hit=Value(False))[
-            offset : offset + limit
-        ]
-        suppliers = list(again.union(anew, all=True))
+        again = marked.filter(still_valid, pk__in=kept.ids).annotate(search_cache_hit=Value(True))
+        anew = marked.filter(~Q(still_valid)).annotate(search_cache_hit=Value(False))
+        suppliers = list(again[: len(kept.ids)].union(anew[offset : offset + limit], all=True))
     else:
         suppliers = list(marked.annotate(search_cache_hit=Value(False))[offset : offset + limit])
     prefetch_related_objects(suppliers, valid_labels_prefetch(day))
     if suppliers and not suppliers[0].search_cache_hit:
         first = suppliers[0]
         if first.search_cache_storable and _search_cache_enabled():
-            _page_cache.put(
-                key, _KeptPage(first.search_cache_version, tuple(s.pk for s in suppliers))
-            )
+            ids = tuple(supplier.pk for supplier in suppliers)
+            _page_cache.put(key, _KeptPage(first.search_cache_version, lines, ids))
     return suppliers
 
 
