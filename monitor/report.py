@@ -18,7 +18,7 @@ from events.constants import EventType
 from omarm.constants import HelpKind, MatchState, Theme
 from procurement.constants import LabelKind, MvoiTheme, Region, Sdg
 
-from .figures import holidays_for, period_figures
+from .figures import figures_for, holidays_for
 from .figures.sdg import FOCUS_SDGS
 from .periods import Period
 
@@ -533,7 +533,7 @@ def build_report(
         columns.append(Column(BASELINE, _("Baseline"), baseline))
     periods = [column.period for column in columns]
     holidays = holidays_for(periods, today)
-    raws = [period_figures(p, holidays=holidays, today=today) for p in periods]
+    raws = figures_for(periods, holidays=holidays, today=today)
     areas = [_servicepoint(raws), _omarm(raws), _suppliers(raws), _events(raws), _sdg(raws)]
     for area in areas:
         for figure in area.figures:

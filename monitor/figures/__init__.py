@@ -1,17 +1,19 @@
-"""All figures of the programme monitor for one period, from the apps' own figure selectors.
+"""All figures of the programme monitor for the periods on the page, from the apps' own
+figure selectors.
 
-Caching: none. Every figure is an aggregate query (18 per period, whatever the amount of
-data) and the page computes at most three periods (the chosen one, the previous one and
-the baseline). ``manage.py benchmark_monitor`` measured the whole page with 100,000
-suppliers and 50,000 questions well under one second (see docs/benchmarks.md), so a cache
-would only add invalidation on every write in four apps for no gain that anyone notices.
-If the benchmark ever goes over a second, cache ``period_figures`` per period and clear it
-from the apps' services.
+Caching: none. Every figure is an aggregate query, the big tables (questions, suppliers,
+labels) are read once for all periods on the page (the chosen one, the one before and the
+baseline) and the small ones once per period: a fixed number of queries whatever the
+amount of data (``query_count``). ``manage.py benchmark_monitor`` measures the whole page
+with 100,000 suppliers and 50,000 questions under one second (docs/benchmarks.md), so a
+cache would only add invalidation on every write in four apps. If the benchmark ever goes
+over a second, cache ``figures_for`` per set of periods and clear it from the services.
 
-Reused selectors: ``omarm.figures.omarm_figures``, ``events.figures.event_figures`` and
-``procurement.figures.supplier_figures``; the service point figures are the monitor's own
-(``.servicepoint``) because the monitor reports working days where the desk's report
-(``servicepoint.reports``) shows calendar days, and it reuses that report's ``Median``.
+Reused selectors: ``omarm.figures.omarm_figures`` and ``events.figures.event_figures``
+(per period; those tables are small) and ``procurement.figures.supplier_figures_for``.
+The service point figures are the monitor's own (``.servicepoint``) because the monitor
+reports working days where the desk's report (``servicepoint.reports``) shows calendar
+days.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from django.utils import timezone
 from events.figures import event_figures
 from omarm.constants import MatchState
 from omarm.figures import omarm_figures
-from procurement.figures import supplier_figures
+from procurement.figures import supplier_figures_for
 
 from ..periods import Period
 from ..workdays import weekday_holidays
@@ -53,18 +55,37 @@ def _omarm(period: Period) -> dict:
     return figures
 
 
-def period_figures(period: Period, *, holidays: list[date], today: date | None = None) -> dict:
-    """``{area: figures}`` for every area in ``AREAS``; see each selector for what counts."""
-    omarm = _omarm(period)
-    suppliers = supplier_figures(period.start, period.end, today=today)
-    return {
-        "servicepoint": servicepoint_figures(period, holidays),
-        "omarm": omarm,
-        "suppliers": suppliers,
-        "events": event_figures(period.start, period.end),
-        "sdg": sdg_figures(
-            period,
-            requests_per_theme=omarm["requests_per_theme"],
-            suppliers_per_sdg=suppliers["verified"]["sdgs"],
-        ),
-    }
+# Queries for the figures of n periods (see the selectors).
+SERVICEPOINT_QUERIES = 4
+SUPPLIER_QUERIES = 3
+PER_PERIOD_QUERIES = 7 + 3 + 1  # Omarm, events, SDG matches
+
+
+def query_count(periods: int) -> int:
+    return SERVICEPOINT_QUERIES + SUPPLIER_QUERIES + PER_PERIOD_QUERIES * periods
+
+
+def figures_for(
+    periods: list[Period], *, holidays: list[date], today: date | None = None
+) -> list[dict]:
+    """Per period: ``{area: figures}`` for every area in ``AREAS``; see each selector for
+    what counts."""
+    servicepoint = servicepoint_figures(periods, holidays)
+    suppliers = supplier_figures_for([(p.start, p.end) for p in periods], today=today)
+    result = []
+    for period, service, supplier in zip(periods, servicepoint, suppliers, strict=True):
+        omarm = _omarm(period)
+        result.append(
+            {
+                "servicepoint": service,
+                "omarm": omarm,
+                "suppliers": supplier,
+                "events": event_figures(period.start, period.end),
+                "sdg": sdg_figures(
+                    period,
+                    requests_per_theme=omarm["requests_per_theme"],
+                    suppliers_per_sdg=supplier["verified"]["sdgs"],
+                ),
+            }
+        )
+    return result

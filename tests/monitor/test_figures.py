@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from monitor.figures import holidays_for, period_figures
+from monitor.figures import figures_for, holidays_for, query_count
 from monitor.periods import Period
 from monitor.report import FIGURE_SLUGS, build_report
 
@@ -255,8 +255,7 @@ def test_period_boundaries_are_amsterdam_days(dataset):
     july = Period.month(2026, 7)
     march = Period.month(2026, 3)
     holidays = holidays_for([march, july], TODAY)
-    in_july = period_figures(july, holidays=holidays, today=TODAY)
-    in_march = period_figures(march, holidays=holidays, today=TODAY)
+    in_july, in_march = figures_for([july, march], holidays=holidays, today=TODAY)
     assert in_july["servicepoint"]["received"] == 1
     assert in_march["servicepoint"]["received"] == 1  # p1 at 23:30 on 31 March
     assert in_july["omarm"]["requests_per_theme"] == {"eenzaamheid": 1}
@@ -267,8 +266,27 @@ def test_period_boundaries_are_amsterdam_days(dataset):
     assert in_march["suppliers"]["inquiries"] == 1
 
 
-def test_the_figures_of_a_period_take_a_fixed_number_of_queries(dataset):
-    holidays = holidays_for([Q2], TODAY)
-    with CaptureQueriesContext(connection) as queries:
-        period_figures(Q2, holidays=holidays, today=TODAY)
-    assert len(queries) == 18
+@pytest.mark.parametrize("periods, queries", [([Q2], 18), ([Q2, Q1], 29), ([Q2, Q1, BASELINE], 40)])
+def test_the_figures_take_a_fixed_number_of_queries(dataset, periods, queries):
+    """The questions, suppliers and labels are read once for all periods."""
+    holidays = holidays_for(periods, TODAY)
+    with CaptureQueriesContext(connection) as captured:
+        figures_for(periods, holidays=holidays, today=TODAY)
+    assert len(captured) == queries == query_count(len(periods))
+
+
+def test_each_period_gets_the_same_figures_alone_or_together(dataset):
+    holidays = holidays_for([Q2, Q1, BASELINE], TODAY)
+    together = figures_for([Q2, Q1, BASELINE], holidays=holidays, today=TODAY)
+    alone = [figures_for([p], holidays=holidays, today=TODAY)[0] for p in (Q2, Q1, BASELINE)]
+    assert together == alone
+
+
+def test_overlapping_periods_count_a_question_in_each(dataset):
+    year = Period.year(2026)
+    holidays = holidays_for([year, Q2], TODAY)
+    in_year, in_q2 = figures_for([year, Q2], holidays=holidays, today=TODAY)
+    assert in_q2["servicepoint"]["received"] == 7
+    assert in_year["servicepoint"]["received"] == 7 + 2 + 1  # Q1 and the July question
+    assert in_q2["suppliers"]["verified"]["total"] == 3
+    assert in_year["suppliers"]["verified"]["total"] == 4  # s3, created in August

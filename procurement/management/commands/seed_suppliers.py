@@ -19,15 +19,18 @@ demo or real data. Deterministic for a given ``--seed`` and day.
 
 from __future__ import annotations
 
+import queue
 import random
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -752,6 +755,7 @@ class Generator:
         self.now = now
         self.today = timezone.localdate(now)
         self.slugs: set[str] = set()
+        self.names: set[str] = set()
 
     def name(self, sector: Sector) -> str:
         r = self.rng
@@ -774,6 +778,17 @@ class Generator:
         if pattern == 7:
             return f"{r.choice(BARE_ADJECTIVES)} {trade} {r.choice(FORMS)}"
         return f"{r.choice(NOUNS)} & {r.choice(NOUNS)} {trade}"
+
+    def unique_name(self, sector: Sector) -> str:
+        """Company names are (nearly always) unique: a few tries, then a family name."""
+        for _ in range(6):
+            name = self.name(sector)
+            if name not in self.names:
+                break
+        while name in self.names:
+            name = f"{name} {self.rng.choice(SURNAMES)}"
+        self.names.add(name)
+        return name
 
     def slug(self, name: str) -> str:
         base = (slugify(name) or "leverancier")[:200]
@@ -910,11 +925,26 @@ class Generator:
             )
         return products
 
+    def batches(self, count: int, size: int, organisation_ids: list, supplier_ids: list):
+        """(suppliers done, organisations, suppliers, products, labels) per ``size``."""
+        for start in range(0, count, size):
+            organisations, suppliers, products, labels = [], [], [], []
+            for number in range(start, min(start + size, count)):
+                organisation, supplier, sector = self.company(
+                    number, organisation_ids[number], supplier_ids[number]
+                )
+                organisations.append(organisation)
+                suppliers.append(supplier)
+                products += self.products(supplier["id"], sector)
+                if supplier["state"] != SupplierState.DRAFT:
+                    labels += self.labels(supplier["id"])
+            yield start + len(suppliers), (organisations, suppliers, products, labels)
+
     def company(self, number: int, organisation_id: int, supplier_id: int):
         """One organisation and its supplier profile, as column values, and its sector."""
         r = self.rng
         sector = r.choice(SECTORS)
-        name = self.name(sector)
+        name = self.unique_name(sector)
         region = _weighted(r, REGION_WEIGHTS)
         municipality = r.choice(MUNICIPALITIES[region])
         place = municipality if region != Region.PROVINCE else r.choice(PLACES[:28])
@@ -963,6 +993,51 @@ class Generator:
             **workflow,
         }
         return organisation, supplier, sector
+
+
+def _delete_rows(model, ids) -> None:
+    """Delete the rows ``ids`` (a subquery) of ``model`` and what depends on them, with one
+    statement per table. Rows of other models that point at them are deleted, set to
+    NULL or, if protected, stop the command, as their ``on_delete`` says."""
+    for relation in model._meta.related_objects:
+        if relation.related_model is Supplier and model is Organisation:
+            continue  # deleted before
+        related = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
+        if relation.on_delete is models.CASCADE:
+            related.delete()
+        elif relation.on_delete is models.SET_NULL:
+            related.update(**{relation.field.name: None})
+        elif relation.on_delete is not models.DO_NOTHING and related.exists():
+            raise CommandError(
+                f"Seeded {model._meta.verbose_name_plural} are still in use by "
+                f"{relation.related_model._meta.verbose_name_plural}; delete those first."
+            )
+    sql, params = ids.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608
+
+
+def _in_background(batches: Iterator) -> Iterator:
+    """Run a generator in a thread, a few items ahead: while PostgreSQL takes in one
+    batch, Python makes up the next."""
+    items: queue.Queue = queue.Queue(maxsize=2)
+    end = object()
+
+    def produce():
+        try:
+            for item in batches:
+                items.put(item)
+        except BaseException as error:  # handed to the consuming thread
+            items.put(error)
+        else:
+            items.put(end)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while (item := items.get()) is not end:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
 
 
 def _copy(cursor, model, rows: list[dict]) -> None:
@@ -1034,44 +1109,43 @@ class Command(BaseCommand):
                 f"{existing:,} seeded suppliers exist already. Run with --replace to delete "
                 "them first (suppliers that were not seeded are kept)."
             )
-        if existing:
-            self._delete_seeded()
-            self.stdout.write(f"Deleted {existing:,} earlier seeded suppliers.")
-        others = Supplier.objects.count()
-        if others:
-            self.stdout.write(
-                self.style.WARNING(
-                    f"{others:,} suppliers that were not seeded (demo or real data) stay and "
-                    "will show up in search next to the seeded ones."
-                )
-            )
         categories = {
             c.code: c.pk for c in Category.objects.filter(children__isnull=True).distinct()
         }
         generator = Generator(seed, categories, timezone.now())
-        generator.slugs.update(Supplier.objects.values_list("slug", flat=True))
-
         totals = {"products": 0, "labels": 0}
+        # One transaction: a seed that fails half-way leaves nothing behind.
         with transaction.atomic(), connection.cursor() as cursor:
-            for start in range(0, count, batch):
-                n = min(batch, count - start)
-                organisation_ids = _next_ids(cursor, Organisation, n)
-                supplier_ids = _next_ids(cursor, Supplier, n)
-                organisations, suppliers, products, labels = [], [], [], []
-                for i in range(n):
-                    organisation, supplier, sector = generator.company(
-                        start + i, organisation_ids[i], supplier_ids[i]
+            if existing:
+                self._delete_seeded()
+                self.stdout.write(f"Deleted {existing:,} earlier seeded suppliers.")
+            others = Supplier.objects.count()
+            if others:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"{others:,} suppliers that were not seeded (demo or real data) stay "
+                        "and will show up in search next to the seeded ones."
                     )
-                    organisations.append(organisation)
-                    suppliers.append(supplier)
-                    products += generator.products(supplier["id"], sector)
-                    if supplier["state"] != SupplierState.DRAFT:
-                        labels += generator.labels(supplier["id"])
-                label_ids = _next_ids(cursor, Label, len(labels))
-                product_ids = _next_ids(cursor, Product, len(products))
-                for row, pk in zip(labels, label_ids, strict=True):
+                )
+            generator.slugs.update(Supplier.objects.values_list("slug", flat=True))
+            generator.names.update(Supplier.objects.values_list("name", flat=True))
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # Loading into a table without its search indexes and building them once
+            # afterwards is many times faster than updating them row by row.
+            with connection.schema_editor() as editor:
+                for index in Supplier._meta.indexes:
+                    editor.remove_index(Supplier, index)
+            organisation_ids = _next_ids(cursor, Organisation, count)
+            supplier_ids = _next_ids(cursor, Supplier, count)
+            batches = _in_background(
+                generator.batches(count, batch, organisation_ids, supplier_ids)
+            )
+            for done, (organisations, suppliers, products, labels) in batches:
+                for row, pk in zip(labels, _next_ids(cursor, Label, len(labels)), strict=True):
                     row["id"] = pk
-                for row, pk in zip(products, product_ids, strict=True):
+                for row, pk in zip(
+                    products, _next_ids(cursor, Product, len(products)), strict=True
+                ):
                     row["id"] = pk
                 _copy(cursor, Organisation, organisations)
                 _copy(cursor, Supplier, suppliers)
@@ -1079,51 +1153,50 @@ class Command(BaseCommand):
                 _copy(cursor, Label, labels)
                 totals["products"] += len(products)
                 totals["labels"] += len(labels)
-                self.stdout.write(f"  {start + n:>9,} suppliers inserted", ending="\r")
+                self.stdout.write(f"  {done:>9,} suppliers inserted", ending="\r")
                 self.stdout.flush()
-            inserted = time.monotonic()
-            self.stdout.write(
+            step = self._step(
+                started,
                 f"Inserted {count:,} suppliers, {totals['products']:,} products and "
-                f"{totals['labels']:,} labels in {inserted - started:.1f} s."
+                f"{totals['labels']:,} labels",
             )
             services.supplier_reindex()
-            reindexed = time.monotonic()
-            self.stdout.write(f"Search vectors built in {reindexed - inserted:.1f} s.")
+            step = self._step(step, "Search vectors and category lists built")
             services.search_words_rebuild()
-        indexed = time.monotonic()
-        self.stdout.write(f"Word list for typo matching built in {indexed - reindexed:.1f} s.")
+            step = self._step(step, "Word list for typo matching built")
+            # The reindex wrote every row a second time; rewrite the table compactly.
+            table = connection.ops.quote_name(Supplier._meta.db_table)
+            pkey = connection.ops.quote_name(f"{Supplier._meta.db_table}_pkey")
+            # Foreign keys are checked at commit; CLUSTER wants them checked first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"CLUSTER {table} USING {pkey}")
+            cursor.execute(f"ALTER TABLE {table} SET WITHOUT CLUSTER")
+            with connection.schema_editor() as editor:
+                for index in Supplier._meta.indexes:
+                    editor.add_index(Supplier, index)
+            step = self._step(step, "Table compacted and search indexes built")
         self._analyze()
+        step = self._step(step, "Statistics gathered")
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Seeded {count:,} suppliers in {time.monotonic() - started:.1f} s "
-                f"(statistics {time.monotonic() - indexed:.1f} s)."
-            )
+            self.style.SUCCESS(f"Seeded {count:,} suppliers in {time.monotonic() - started:.1f} s.")
         )
 
+    def _step(self, since: float, done: str) -> float:
+        now = time.monotonic()
+        self.stdout.write(f"{done} in {now - since:.1f} s.")
+        return now
+
     def _delete_seeded(self) -> None:
-        """A few set-based deletes; the ORM's collector would load 100,000 objects first."""
-        with transaction.atomic():
-            supplier_ids = seeded_suppliers().values("pk")
-            for relation in Supplier._meta.related_objects:
-                # Labels, products, shortlist entries, inquiry recipients: plain rows that
-                # the ORM deletes with one statement each.
-                relation.related_model._base_manager.filter(
-                    **{f"{relation.field.name}__in": supplier_ids}
-                ).delete()
-            sql, params = seeded_suppliers().values("pk").query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {connection.ops.quote_name(Supplier._meta.db_table)} "
-                    f"WHERE id IN ({sql})",
-                    params,
-                )
-            seeded_organisations().delete()
+        """Set-based deletes: the ORM's collector would load 200,000 objects first."""
+        _delete_rows(Supplier, seeded_suppliers().values("pk"))
+        _delete_rows(Organisation, seeded_organisations().values("pk"))
 
     def _analyze(self) -> None:
-        """Fresh statistics (and visibility maps) so the planner sees 100,000 rows, not 0."""
-        tables = [m._meta.db_table for m in (Organisation, Supplier, Product, Label, Category)] + [
-            "procurement_searchword"
-        ]
+        """Fresh statistics so the planner sees 100,000 rows, not 0; and, outside a
+        transaction, the visibility map that lets index-only scans skip the table."""
+        tables = [m._meta.db_table for m in (Organisation, Supplier, Product, Label, Category)]
+        tables.append("procurement_searchword")
+        command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
         with connection.cursor() as cursor:
             for table in tables:
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+                cursor.execute(f"{command} {connection.ops.quote_name(table)}")
