@@ -18,6 +18,11 @@ run: install
 test: install system-deps
 	$(PY) -m pytest $(ARGS)
 
+## benchmark: the search page at 100,000 suppliers (seeded once into .data/benchmark); ARGS="--duration 60"
+.PHONY: benchmark
+benchmark: install
+	$(PY) manage.py benchmark_search --data-dir .data/benchmark $(ARGS)
+
 install: $(VENV)/.installed translations
 
 $(VENV)/.installed: pyproject.toml uv.lock

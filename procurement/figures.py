@@ -2,21 +2,21 @@
 
 A period runs from the start of its first day up to the end of its last day in
 Europe/Amsterdam. The monitor compares up to three periods, so every selector takes all of
-them at once and answers per period: three aggregate queries in all, whatever the number
+them at once and answers per period: two aggregate queries in all, whatever the number
 of suppliers or periods (with 100,000 suppliers a pass over the table is what costs time,
 so each table is read once, not once per period).
 
-* ``verified_supplier_counts``: verified suppliers in total and per MVOI theme, SDG and
-  region. The directory keeps no history of a profile's state, so for a period this
-  counts the profiles that are verified today and existed (``created_at``) by the end of
-  it; a profile withdrawn since is missing from every period. ``verified_at`` is not
-  used: re-verifying after an edit moves it.
-* ``label_figures``: per label kind, the verified suppliers (counted as above) holding a
-  label of that kind that is valid on the period's last day (or today, for a period that
-  has not ended): ``valid_from <= day <= valid_until``, so an expired label never counts;
-  and the labels of verified suppliers that started (``valid_from``) or lapsed (their last
-  valid day, ``valid_until``, has passed) in the period. A start or end still in the
-  future has not happened yet and is not counted.
+* ``directory_counts``: verified suppliers in total and per MVOI theme, SDG and region.
+  The directory keeps no history of a profile's state, so for a period this counts the
+  profiles that are verified today and existed (``created_at``) by the end of it; a
+  profile withdrawn since is missing from every period. ``verified_at`` is not used:
+  re-verifying after an edit moves it. In the same query, per label kind: the verified
+  suppliers (counted as above) holding a label of that kind that is valid on the
+  period's last day (or today, for a period that has not ended):
+  ``valid_from <= day <= valid_until``, so an expired label never counts; and the labels
+  of verified suppliers that started (``valid_from``) or lapsed (their last valid day,
+  ``valid_until``, has passed) in the period. A start or end still in the future has
+  not happened yet and is not counted.
 * ``inquiry_counts``: inquiries sent in the period, their recipients and the distinct
   suppliers they reached.
 """
@@ -49,108 +49,120 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     )
 
 
-# Only the models' own table names are formatted into these; every value is a parameter.
-_SUPPLIERS_SQL = """
-SELECT width_bucket(s.created_at, %s::timestamptz[]) AS bucket, count(*), {counts}
-FROM {supplier} s
-WHERE s.state = %s AND s.created_at < %s
-GROUP BY 1
-"""
-
-_LABELS_SQL = """
-SELECT x.kind, {outer}
+# Only the models' own table names are formatted in; every value is a parameter. The
+# verified suppliers are read once (the CTE) for both the counts and the labels: with
+# 100,000 wide rows that pass is what costs time.
+_DIRECTORY_SQL = """
+WITH verified AS MATERIALIZED (
+    SELECT s.id, s.created_at, s.themes, s.sdgs, s.region
+    FROM {supplier} s
+    WHERE s.state = %s
+)
+SELECT 'bucket', width_bucket(v.created_at, %s::timestamptz[])::text, ARRAY[count(*), {counts}]
+FROM verified v
+WHERE v.created_at < %s
+GROUP BY 2
+UNION ALL
+SELECT 'label', x.kind, ARRAY[{label_counts}]
 FROM (
-    SELECT l.supplier_id, l.kind, {inner}
+    SELECT l.supplier_id, l.kind, {per_supplier}
     FROM {label} l
     GROUP BY l.supplier_id, l.kind
 ) x
-JOIN {supplier} s ON s.id = x.supplier_id
-WHERE s.state = %s
+JOIN verified v ON v.id = x.supplier_id
 GROUP BY x.kind
 """
 
 
-def verified_supplier_counts(spans: Sequence[Span]) -> list[dict]:
-    """Per period: ``{"total": n, "themes": {value: n}, "sdgs": {number: n},
-    "regions": {value: n}}`` with every theme and region present (0 if none) and the SDGs
-    that occur.
-
-    One pass over the suppliers: each row falls in a "bucket" by when it was created
-    relative to the ends of the periods; a period counts the buckets before its end.
-    Themes, SDGs and regions are conditional counts, which is cheaper than unnesting.
-    """
+def _directory_sql(spans: Sequence[Span], today: date) -> tuple[str, list]:
     ends = [_bounds(start, end)[1] for start, end in spans]
     thresholds = sorted(set(ends))
-    columns, params = [], []
+    counts, count_params = [], []
     # "= ANY(array)" is markedly cheaper per row than "array @> array" here.
     for theme in MvoiTheme.values:
-        columns.append("count(*) FILTER (WHERE %s = ANY(s.themes))")
-        params.append(theme)
+        counts.append("count(*) FILTER (WHERE %s = ANY(v.themes))")
+        count_params.append(theme)
     for sdg in Sdg.values:
-        columns.append("count(*) FILTER (WHERE %s::smallint = ANY(s.sdgs))")
-        params.append(sdg)
+        counts.append("count(*) FILTER (WHERE %s::smallint = ANY(v.sdgs))")
+        count_params.append(sdg)
     for region in Region.values:
-        columns.append("count(*) FILTER (WHERE s.region = %s)")
-        params.append(region)
-    sql = _SUPPLIERS_SQL.format(counts=", ".join(columns), supplier=Supplier._meta.db_table)
+        counts.append("count(*) FILTER (WHERE v.region = %s)")
+        count_params.append(region)
+    label_counts, label_params, per_supplier, per_supplier_params = [], [], [], []
+    for i, ((start, end), period_end) in enumerate(zip(spans, ends, strict=True)):
+        day = min(end, today)
+        per_supplier.append(f"bool_or(l.valid_from <= %s AND l.valid_until >= %s) AS valid_{i}")
+        per_supplier_params += [day, day]
+        per_supplier.append(f"count(*) FILTER (WHERE l.valid_from BETWEEN %s AND %s) AS new_{i}")
+        per_supplier_params += [start, day]
+        per_supplier.append(
+            f"count(*) FILTER (WHERE l.valid_until BETWEEN %s AND %s) AS lapsed_{i}"
+        )
+        per_supplier_params += [start, min(end, today - timedelta(days=1))]
+        label_counts.append(f"count(*) FILTER (WHERE x.valid_{i} AND v.created_at < %s)")
+        label_params.append(period_end)
+        label_counts.append(f"COALESCE(sum(x.new_{i}), 0)::bigint")
+        label_counts.append(f"COALESCE(sum(x.lapsed_{i}), 0)::bigint")
+    sql = _DIRECTORY_SQL.format(
+        supplier=Supplier._meta.db_table,
+        label=Label._meta.db_table,
+        counts=", ".join(counts),
+        label_counts=", ".join(label_counts),
+        per_supplier=", ".join(per_supplier),
+    )
+    params = [
+        SupplierState.VERIFIED.value,
+        thresholds,
+        *count_params,
+        thresholds[-1],
+        *label_params,
+        *per_supplier_params,
+    ]
+    return sql, params
+
+
+def directory_counts(spans: Sequence[Span], *, today: date | None = None) -> list[dict]:
+    """Per period: ``{"total": n, "themes": {value: n}, "sdgs": {number: n},
+    "regions": {value: n}, "labels": {kind: n}, "label_changes": {kind: {"new": n,
+    "lapsed": n}}}`` with every theme, region and label kind present (0 if none) and the
+    SDGs that occur. One query for all periods.
+
+    Each verified supplier falls in a "bucket" by when it was created relative to the
+    ends of the periods; a period counts the buckets before its end. Themes, SDGs and
+    regions are conditional counts, which is cheaper than unnesting.
+    """
+    today = today or timezone.localdate()
+    sql, params = _directory_sql(spans, today)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [thresholds, *params, SupplierState.VERIFIED.value, thresholds[-1]])
-        buckets = cursor.fetchall()
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    buckets = [(int(key), values) for part, key, values in rows if part == "bucket"]
+    labels = {key: values for part, key, values in rows if part == "label"}
+    thresholds = sorted({_bounds(start, end)[1] for start, end in spans})
     result = []
-    for end in ends:
-        last = thresholds.index(end)  # bucket b holds rows created before thresholds[b]
-        sums = [
-            sum(row[i] for row in buckets if row[0] <= last) for i in range(1, len(columns) + 2)
-        ]
-        total, counts = sums[0], iter(sums[1:])
+    for i, (start, end) in enumerate(spans):
+        last = thresholds.index(_bounds(start, end)[1])  # bucket b: created before thresholds[b]
+        sums = [sum(column) for column in zip(*(v for b, v in buckets if b <= last), strict=True)]
+        counts = iter(sums or [0] * (1 + len(MvoiTheme) + len(Sdg) + len(Region)))
+        total = next(counts)
         themes = {theme: next(counts) for theme in MvoiTheme.values}
         sdgs = {sdg: next(counts) for sdg in Sdg.values}
         regions = {region: next(counts) for region in Region.values}
+        valid, changes = {}, {}
+        for kind in LabelKind.values:
+            suppliers, new, lapsed = labels.get(kind, [0, 0, 0] * len(spans))[3 * i : 3 * i + 3]
+            valid[kind] = suppliers
+            changes[kind] = {"new": new, "lapsed": lapsed}
         result.append(
             {
                 "total": total,
                 "themes": themes,
                 "sdgs": {sdg: n for sdg, n in sdgs.items() if n},
                 "regions": regions,
+                "labels": valid,
+                "label_changes": changes,
             }
         )
-    return result
-
-
-def label_figures(spans: Sequence[Span], *, today: date | None = None) -> list[dict]:
-    """Per period: ``{"valid": {kind: suppliers}, "changes": {kind: {"new": n,
-    "lapsed": n}}}`` for every label kind."""
-    today = today or timezone.localdate()
-    outer, outer_params, inner, inner_params = [], [], [], []
-    for i, (start, end) in enumerate(spans):
-        day = min(end, today)
-        inner.append(f"bool_or(l.valid_from <= %s AND l.valid_until >= %s) AS valid_{i}")
-        inner_params += [day, day]
-        inner.append(f"count(*) FILTER (WHERE l.valid_from BETWEEN %s AND %s) AS new_{i}")
-        inner_params += [start, day]
-        inner.append(f"count(*) FILTER (WHERE l.valid_until BETWEEN %s AND %s) AS lapsed_{i}")
-        inner_params += [start, min(end, today - timedelta(days=1))]
-        outer.append(f"count(*) FILTER (WHERE x.valid_{i} AND s.created_at < %s)")
-        outer_params.append(_bounds(start, end)[1])
-        outer.append(f"COALESCE(sum(x.new_{i}), 0)")
-        outer.append(f"COALESCE(sum(x.lapsed_{i}), 0)")
-    sql = _LABELS_SQL.format(
-        outer=", ".join(outer),
-        inner=", ".join(inner),
-        label=Label._meta.db_table,
-        supplier=Supplier._meta.db_table,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*outer_params, *inner_params, SupplierState.VERIFIED.value])
-        rows = {row[0]: row[1:] for row in cursor.fetchall()}
-    result = []
-    for i in range(len(spans)):
-        valid, changes = {}, {}
-        for kind in LabelKind.values:
-            suppliers, new, lapsed = rows.get(kind, (0, 0, 0) * len(spans))[3 * i : 3 * i + 3]
-            valid[kind] = suppliers
-            changes[kind] = {"new": int(new), "lapsed": int(lapsed)}
-        result.append({"valid": valid, "changes": changes})
     return result
 
 
@@ -176,18 +188,17 @@ def inquiry_counts(spans: Sequence[Span]) -> list[dict[str, int]]:
 
 def supplier_figures_for(spans: Sequence[Span], *, today: date | None = None) -> list[dict]:
     """Everything the programme monitor shows about the directory, per period in ``spans``
-    (``(first day, last day)`` pairs): three queries for all of them."""
-    verified = verified_supplier_counts(spans)
-    labels = label_figures(spans, today=today)
+    (``(first day, last day)`` pairs): two queries for all of them."""
+    directory = directory_counts(spans, today=today)
     inquiries = inquiry_counts(spans)
     result = []
-    for (start, end), counts, label, sent in zip(spans, verified, labels, inquiries, strict=True):
-        changes = label["changes"]
+    for (start, end), counts, sent in zip(spans, directory, inquiries, strict=True):
+        changes = counts.pop("label_changes")
         result.append(
             {
                 "start": start,
                 "end": end,
-                "verified": {**counts, "labels": label["valid"]},
+                "verified": counts,
                 "label_changes": changes,
                 "new_labels": sum(c["new"] for c in changes.values()),
                 "lapsed_labels": sum(c["lapsed"] for c in changes.values()),

@@ -283,6 +283,8 @@ class _KeptFacets:
     counts: FacetCounts
 
 
+# The single-valued facets are counted in one pass over the hits, the array facets per
+# distinct combination (a few hundred) before unnesting: few passes over many rows.
 # ``meta`` says whether a kept answer (version %s, made with the "recently confirmed"
 # line at the first of the two moments) is still right; only if not are the hits read.
 _FACETS_SQL = f"""
@@ -295,26 +297,32 @@ kept AS MATERIALIZED (
         SELECT FROM procurement_supplier
         WHERE confirmed_at >= %s AND confirmed_at < %s
     ) AS valid FROM meta
+),
+plain AS MATERIALIZED (
+    SELECT region, size, impact_first, coalesce(confirmed_at >= %s, FALSE) AS recent,
+        count(*) AS n
+    FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY 1, 2, 3, 4
 )
 SELECT 'meta', CASE WHEN meta.storable THEN 'storable' ELSE '' END
     || CASE WHEN kept.valid THEN ' valid' ELSE '' END, meta.version
     FROM meta, kept
-UNION ALL SELECT 'total', '', count(*) FROM hits WHERE NOT (SELECT valid FROM kept)
-UNION ALL SELECT 'thema', t, count(*) FROM hits, unnest(hits.themes) AS t
-    WHERE NOT (SELECT valid FROM kept) GROUP BY t
-UNION ALL SELECT 'categorie', c, count(*) FROM hits, unnest(hits.category_codes) AS c
-    WHERE NOT (SELECT valid FROM kept) GROUP BY c
-UNION ALL SELECT 'sdg', s::text, count(*) FROM hits, unnest(hits.sdgs) AS s
-    WHERE NOT (SELECT valid FROM kept) GROUP BY s
-UNION ALL SELECT 'regio', hits.region, count(*) FROM hits
-    WHERE NOT (SELECT valid FROM kept) GROUP BY hits.region
-UNION ALL SELECT 'omvang', hits.size, count(*) FROM hits
-    WHERE NOT (SELECT valid FROM kept) GROUP BY hits.size
-UNION ALL SELECT 'impact', CASE WHEN hits.impact_first THEN 'first' ELSE 'second' END, count(*)
-    FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY hits.impact_first
-UNION ALL SELECT 'bevestigd',
-    CASE WHEN hits.confirmed_at >= %s THEN 'recent' ELSE 'niet-recent' END, count(*)
-    FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY 2
+UNION ALL SELECT 'total', '', coalesce(sum(n), 0)::bigint FROM plain
+UNION ALL SELECT 'thema', t, sum(n)::bigint FROM (
+    SELECT themes, count(*) AS n FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY themes
+) AS g, unnest(g.themes) AS t GROUP BY t
+UNION ALL SELECT 'categorie', c, sum(n)::bigint FROM (
+    SELECT category_codes, count(*) AS n FROM hits WHERE NOT (SELECT valid FROM kept)
+    GROUP BY category_codes
+) AS g, unnest(g.category_codes) AS c GROUP BY c
+UNION ALL SELECT 'sdg', s::text, sum(n)::bigint FROM (
+    SELECT sdgs, count(*) AS n FROM hits WHERE NOT (SELECT valid FROM kept) GROUP BY sdgs
+) AS g, unnest(g.sdgs) AS s GROUP BY s
+UNION ALL SELECT 'regio', region, sum(n)::bigint FROM plain GROUP BY region
+UNION ALL SELECT 'omvang', size, sum(n)::bigint FROM plain GROUP BY size
+UNION ALL SELECT 'impact', CASE WHEN impact_first THEN 'first' ELSE 'second' END, sum(n)::bigint
+    FROM plain GROUP BY impact_first
+UNION ALL SELECT 'bevestigd', CASE WHEN recent THEN 'recent' ELSE 'niet-recent' END,
+    sum(n)::bigint FROM plain GROUP BY recent
 UNION ALL SELECT 'label', l.kind, count(DISTINCT l.supplier_id)
     FROM procurement_label l JOIN hits ON hits.id = l.supplier_id
     WHERE NOT (SELECT valid FROM kept) AND l.valid_from <= %s AND l.valid_until >= %s
@@ -395,7 +403,16 @@ _KEPT_VERSION, _LINE_FROM, _LINE_UNTIL, _KEPT_IDS = (
 )
 
 
-def _page_query(marked: QuerySet, offset: int, limit: int) -> tuple[str, tuple]:
+_LINE_MARKS: dict[int, _Mark] = {}
+
+
+def _line_mark(number: int) -> _Mark:
+    return _LINE_MARKS.setdefault(number, _Mark(f"confirmed line {number}"))
+
+
+def _page_query(marked: QuerySet, offset: int, limit: int, lines: list) -> tuple[str, tuple]:
+    """The kept page query: the ``lines`` of the ``bevestigd`` filter become placeholders
+    too, so a later search anew uses the line of that moment."""
     table = connection.ops.quote_name(Supplier._meta.db_table)
     still_valid = RawSQL(  # noqa: S611 (constants only; values are parameters)
         f"{_VERSION_SQL} = %s AND NOT EXISTS (SELECT FROM {table}"
@@ -409,7 +426,12 @@ def _page_query(marked: QuerySet, offset: int, limit: int) -> tuple[str, tuple]:
     # Put together here rather than with QuerySet.union(), which renames the columns.
     again_sql, again_params = again[:limit].query.sql_with_params()
     anew_sql, anew_params = anew[offset : offset + limit].query.sql_with_params()
-    return f"({again_sql}) UNION ALL ({anew_sql})", (*again_params, *anew_params)
+    params, seen = [], 0
+    for param in (*again_params, *anew_params):
+        if lines and isinstance(param, datetime) and param in lines:
+            param, seen = _line_mark(seen % len(lines)), seen + 1
+        params.append(param)
+    return f"({again_sql}) UNION ALL ({anew_sql})", tuple(params)
 
 
 def _fill(params: tuple, values: dict) -> list:
@@ -450,8 +472,8 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
     now = timezone.now()
     rows = queryset.defer("search_vector", "description", "category_codes")
     sql, params = rows[offset : offset + limit].query.sql_with_params()
-    keyed, lines = _without_confirmed_line(sql, params, now)
-    lines = (min(lines), max(lines)) if lines else None
+    keyed, found = _without_confirmed_line(sql, params, now)
+    lines = (min(found), max(found)) if found else None
     key = _cache_key(queryset.db, "page", sql, keyed, day)
     kept = _page_cache.get(key) if _search_cache_enabled() else None
     marked = rows.annotate(
@@ -466,6 +488,8 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
             _LINE_FROM: window[0],
             _LINE_UNTIL: window[1],
             _KEPT_IDS: list(kept.ids),
+            # The search anew (if needed) uses today's "recently confirmed" line.
+            **{_line_mark(n): line for n, line in enumerate(found)},
         }
         raw = queryset.model._base_manager.db_manager(queryset.db).raw(
             kept.sql, _fill(kept.params, values)
@@ -480,7 +504,7 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
             if kept:
                 page_sql, page_params = kept.sql, kept.params
             else:
-                page_sql, page_params = _page_query(marked, offset, limit)
+                page_sql, page_params = _page_query(marked, offset, limit, found)
             ids = tuple(supplier.pk for supplier in suppliers)
             _page_cache.put(
                 key, _KeptPage(first.search_cache_version, lines, ids, page_sql, page_params)

@@ -3,7 +3,9 @@
 ``message_queue`` is what every other service calls: it renders the e-mail in the
 recipient's language and writes an ``OutboxMessage`` row in the caller's transaction.
 When that transaction commits, a Celery task is enqueued with the row's id. If Redis
-is down the enqueue fails quietly and ``outbox_sweep`` (run by beat) enqueues it later.
+is down the enqueue fails quietly and ``outbox_sweep`` (run by beat) enqueues it later;
+if Redis hangs, one request waits for the broker's socket timeout and the process then
+stops trying for a while, so the pages stay fast (tests/faults/test_redis_outage.py).
 
 Delivery claims the row (pending → sending) in its own committed transaction before
 talking to the mail server, so two tasks for the same row never both send it. A worker
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +30,7 @@ from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from .models import OutboxMessage
 
@@ -132,13 +136,33 @@ def message_queue_rendered(
     return message
 
 
+# What a publish raises when Redis cannot be reached (kombu wraps the redis errors).
+BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuOperationalError, OSError)
+# A publish that fails this slowly means Redis hangs rather than refuses (a frozen
+# server, a dropped network): every further try would cost a request the same wait.
+SLOW_ENQUEUE_FAILURE_SECONDS = 1.0
+_enqueue_paused_until = 0.0  # time.monotonic() of this process
+
+
 def message_enqueue(*, message_id: int, countdown: float | None = None) -> bool:
-    """Hand a row to Celery. Returns False (and leaves it to the sweeper) if Redis is down."""
+    """Hand a row to Celery. Returns False (and leaves it to the sweeper) if Redis is down.
+
+    Runs in the request that committed the row, so it must never raise and never wait
+    long: no publish retry, the broker's short timeouts (settings), and after a slow
+    failure no tries at all for ``OUTBOX_ENQUEUE_PAUSE_SECONDS``.
+    """
+    global _enqueue_paused_until
     from .tasks import deliver_message
 
+    if time.monotonic() < _enqueue_paused_until:
+        return False
+    started = time.monotonic()
     try:
         deliver_message.apply_async((message_id,), countdown=countdown, retry=False)
-    except Exception:  # kombu and redis raise several types when the broker is away
+    except Exception as error:  # kombu and redis raise several types when the broker is away
+        slow = time.monotonic() - started >= SLOW_ENQUEUE_FAILURE_SECONDS
+        if slow and isinstance(error, BROKER_ERRORS):
+            _enqueue_paused_until = time.monotonic() + settings.OUTBOX_ENQUEUE_PAUSE_SECONDS
         logger.warning(
             "Could not enqueue outbox message %s; the sweeper will retry", message_id, exc_info=True
         )

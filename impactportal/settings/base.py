@@ -36,6 +36,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "impactportal.audit",
     "impactportal.outbox",
+    "impactportal.retention",
     "accounts",
     "servicepoint",
     "omarm",
@@ -48,6 +49,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session and auth middlewares: their database errors become a 503 too.
+    "impactportal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +194,9 @@ OUTBOX_MAX_ATTEMPTS = 8
 OUTBOX_SENDING_TIMEOUT_SECONDS = 600
 # Rows younger than this are left to their own on_commit enqueue by the sweeper.
 OUTBOX_SWEEP_GRACE_SECONDS = 30
+# After an enqueue that failed slowly (Redis hangs), requests stop trying for this long
+# and leave their rows to the sweeper, so only one request per process pays the timeout.
+OUTBOX_ENQUEUE_PAUSE_SECONDS = 30
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://localhost:8000")
 
 # Celery -------------------------------------------------------------------------------
@@ -206,10 +212,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Fail fast when Redis is unreachable: the outbox sweeper delivers later.
+# Fail fast when Redis is unreachable: the outbox sweeper delivers later. A publish runs
+# in the request that queued the mail, so a Redis that hangs costs that request up to
+# socket_timeout (the worker's own BRPOP runs in its event loop, not bound by it).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    "socket_timeout": 2,
     "max_retries": 0,
 }
 CELERY_BEAT_SCHEDULE = {
@@ -250,6 +258,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.rebuild_search_words",
         "schedule": crontab(hour=3, minute=0),
     },
+    "retention-apply": {
+        "task": "impactportal.retention.tasks.apply_retention",
+        "schedule": crontab(hour=4, minute=0),
+    },
+}
+
+# Retention (AVG) ----------------------------------------------------------------------
+
+# Days each kind of personal data is kept before the nightly job (impactportal.retention)
+# purges or anonymises it; docs/privacy.md says what each kind is and what happens.
+# Each is overridable as RETENTION_<KIND>_DAYS, e.g. RETENTION_CLOSED_QUESTIONS_DAYS=1095.
+RETENTION_DAYS = {
+    kind: env.int(f"RETENTION_{kind.upper()}_DAYS", default=days)
+    for kind, days in {
+        "unconfirmed_questions": 30,  # guest never confirmed the address; from creation
+        "question_attachments": 365,  # from closing
+        "guest_questions": 2 * 365,  # closed, asked without an account; from closing
+        "closed_questions": 5 * 365,  # closed, of account holders; from closing
+        "past_event_registrations": 365,  # from the end of the event
+        "match_messages": 2 * 365,  # from completion or breaking off
+        "help_request_photos": 365,  # from leaving the board
+        "omarm_reports": 365,  # from being resolved
+        "outbox_messages": 90,  # from delivery (or failure)
+        "captured_mail": 30,  # local/test capture backend only
+        "axes_access_logs": 180,  # from the login attempt
+        "expired_sessions": 0,  # from expiry
+        "deleted_account_audit": 0,  # from the account's deletion
+    }.items()
 }
 
 # Logging ------------------------------------------------------------------------------

@@ -56,8 +56,8 @@ def _omarm(period: Period) -> dict:
 
 
 # Queries for the figures of n periods (see the selectors).
-SERVICEPOINT_QUERIES = 4
-SUPPLIER_QUERIES = 3
+SERVICEPOINT_QUERIES = 3
+SUPPLIER_QUERIES = 2
 PER_PERIOD_QUERIES = 7 + 3 + 1  # Omarm, events, SDG matches
 
 

@@ -2,9 +2,9 @@
 ``servicepoint.reports.build_report``, shows calendar days for the desk itself).
 
 Which questions: those received (``submitted_at``) in a period; guests' questions that
-were never confirmed were never received. Four aggregate queries for all periods of the
+were never confirmed were never received. Three aggregate queries for all periods of the
 page together (each period is a ``FILTER`` of the same scan), whatever the number of
-questions: per topic, per directorate, the times and rates, and the follow-ups.
+questions: per topic, per directorate, and the times, rates and follow-ups.
 
 * answered: the question has an answer (``answered_at``) or was closed without one
   (``closed_at``); a reopened question counts again once it is answered again.
@@ -101,6 +101,13 @@ def questions_per_directorate(periods: Sequence[Period]) -> list[list[dict]]:
     ]
 
 
+def _followed_up_ids():
+    """Questions whose "Bent u goed geholpen?" was answered (a follow-up is sent once)."""
+    return FollowUp.objects.filter(answered_at__isnull=False, helped__isnull=False).values(
+        "question_id"
+    )
+
+
 def _reopened_ids():
     return (
         AuditLogEntry.objects.filter(
@@ -120,6 +127,8 @@ _FIGURES = """
     count(*) FILTER (WHERE in_{i} AND answered IS NOT NULL AND {to_answer} <= service_level),
     count(*) FILTER (WHERE in_{i} AND closed IS NOT NULL),
     count(*) FILTER (WHERE in_{i} AND reopened),
+    count(*) FILTER (WHERE in_{i} AND followed_up),
+    count(*) FILTER (WHERE in_{i} AND helped),
     percentile_cont(0.5) WITHIN GROUP (ORDER BY {to_first_response})
         FILTER (WHERE in_{i} AND first_response IS NOT NULL),
     percentile_cont(0.5) WITHIN GROUP (ORDER BY {to_close})
@@ -130,13 +139,16 @@ _KEYS = (
     "within_service_level",
     "closed",
     "reopened",
+    "follow_ups_answered",
+    "helped",
     "median_first_response",
     "median_close",
 )
 
 
 def handling_times(periods: Sequence[Period], holidays: list) -> list[dict]:
-    """Per period: counts, medians (working days) and rates, in one query for all periods.
+    """Per period: counts, medians (working days), rates and follow-ups, in one query for
+    all periods.
 
     The inner query turns each question into its Amsterdam dates once (``OFFSET 0`` keeps
     PostgreSQL from inlining it, which would convert every date again in every figure);
@@ -151,6 +163,12 @@ def handling_times(periods: Sequence[Period], holidays: list) -> list[dict]:
             closed=LocalDate("closed_at"),
             service_level=F("topic__resolution_days"),
             reopened=ExpressionWrapper(Q(pk__in=_reopened_ids()), output_field=BooleanField()),
+            followed_up=ExpressionWrapper(
+                Q(pk__in=_followed_up_ids()), output_field=BooleanField()
+            ),
+            helped=ExpressionWrapper(
+                Q(pk__in=_followed_up_ids().filter(helped=True)), output_field=BooleanField()
+            ),
             **{
                 f"in_{i}": ExpressionWrapper(_received(period), output_field=BooleanField())
                 for i, period in enumerate(periods)
@@ -164,6 +182,8 @@ def handling_times(periods: Sequence[Period], holidays: list) -> list[dict]:
             "closed",
             "service_level",
             "reopened",
+            "followed_up",
+            "helped",
             *(f"in_{i}" for i in range(len(periods))),
         )
     )
@@ -195,48 +215,19 @@ def handling_times(periods: Sequence[Period], holidays: list) -> list[dict]:
             figures["within_service_level"], figures["answered"]
         )
         figures["reopen_rate"] = percentage(figures["reopened"], figures["received"])
+        figures["satisfaction_rate"] = percentage(figures["helped"], figures["follow_ups_answered"])
         result.append(figures)
-    return result
-
-
-def satisfaction(periods: Sequence[Period]) -> list[dict]:
-    """Per period: answered follow-ups of the questions received in it, and how many said
-    they were helped well."""
-    counts = {}
-    for i, period in enumerate(periods):
-        received = _received(period, "question__")
-        counts[f"answered_{i}"] = Count("pk", filter=received)
-        counts[f"helped_{i}"] = Count("pk", filter=received & Q(helped=True))
-    row = FollowUp.objects.filter(
-        _any(periods, "question__"), answered_at__isnull=False, helped__isnull=False
-    ).aggregate(**counts)
-    result = []
-    for i in range(len(periods)):
-        answered, helped = row[f"answered_{i}"], row[f"helped_{i}"]
-        result.append(
-            {
-                "follow_ups_answered": answered,
-                "helped": helped,
-                "satisfaction_rate": percentage(helped, answered),
-            }
-        )
     return result
 
 
 def servicepoint_figures(periods: Sequence[Period], holidays: list) -> list[dict]:
     """Everything the monitor shows about the service point, per period in ``periods``;
     ``holidays`` is ``monitor.workdays.weekday_holidays`` over the dates the questions can
-    span. Four queries for all periods together."""
+    span. Three queries for all periods together."""
     topics = questions_per_topic(periods)
     directorates = questions_per_directorate(periods)
     times = handling_times(periods, holidays)
-    follow_ups = satisfaction(periods)
     return [
-        {
-            "per_topic": topics[i],
-            "per_directorate": directorates[i],
-            **times[i],
-            **follow_ups[i],
-        }
+        {"per_topic": topics[i], "per_directorate": directorates[i], **times[i]}
         for i in range(len(periods))
     ]

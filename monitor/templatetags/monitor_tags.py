@@ -5,7 +5,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from ..access import reads_monitor as _reads_monitor
+from ..access import shows_monitor_link
 from ..charts import bar_chart as _bar_chart
 from ..report import COUNT, DAYS, EURO, HOURS, PERCENT
 
@@ -13,9 +13,9 @@ register = template.Library()
 
 
 @register.filter
-def reads_monitor(user) -> bool:
-    """``{% if user|reads_monitor %}``: the coordinator or a monitor reader."""
-    return _reads_monitor(user)
+def monitor_link(request) -> bool:
+    """``{% if request|monitor_link %}``: the header links to the monitor (no query)."""
+    return shows_monitor_link(request)
 
 
 def _number(value, decimals=None) -> str:

@@ -106,3 +106,22 @@ def test_the_demo_has_a_council_staff_login_that_reads_the_monitor_only(client):
     client.force_login(user)
     assert client.get(reverse("monitor:index")).status_code == 200
     assert client.get(reverse("admin:index")).status_code == 302  # not staff: to the login
+
+
+@pytest.mark.django_db
+def test_the_header_link_follows_the_roles_at_the_next_visit(client):
+    user = UserFactory(roles=[Role.VIEWER])
+    client.force_login(user)
+    link = f'href="{reverse("monitor:index")}"'
+    assert link in client.get(reverse("home")).content.decode()
+    user.groups.clear()
+    assert client.get(reverse("monitor:index")).status_code == 403
+    assert link not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_header_link_costs_no_query(client, django_assert_num_queries):
+    client.force_login(UserFactory(roles=[Role.ENTREPRENEUR]))
+    client.get(reverse("home"))
+    with django_assert_num_queries(2):  # the session and the user, nothing for roles
+        client.get(reverse("home"))

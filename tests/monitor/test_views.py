@@ -238,9 +238,9 @@ def test_navigation_to_the_previous_and_next_period_keeps_the_baseline(reader):
 # Query count -------------------------------------------------------------------------------
 
 # Session, user and the user's roles (once: User.has_role keeps them), then the figures:
-# 7 queries for questions, suppliers and labels of all periods together, and 11 per period
+# 5 queries for questions, suppliers and labels of all periods together, and 11 per period
 # for the small tables (Omarm, events).
-PAGE_QUERIES = 3 + 7 + 3 * 11
+PAGE_QUERIES = 3 + 5 + 3 * 11
 
 
 def more_data():
@@ -271,7 +271,7 @@ def test_the_query_count_does_not_grow_with_the_data(reader, dataset, django_ass
 def test_without_a_baseline_the_page_takes_two_periods_of_queries(
     reader, dataset, django_assert_num_queries
 ):
-    with django_assert_num_queries(3 + 7 + 2 * 11):
+    with django_assert_num_queries(3 + 5 + 2 * 11):
         reader.get(INDEX, {"soort": "kwartaal", "jaar": "2026", "kwartaal": "2"})
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from accounts import demo
 from events.demo import load_demo_events
 from omarm.demo import load_demo_omarm
+from procurement.demo import load_demo_suppliers
 from servicepoint.demo import load_demo_questions
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         load_demo_questions()
         load_demo_omarm()
         load_demo_events()
+        load_demo_suppliers()
         width = max(len(login.email) for login in logins)
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
