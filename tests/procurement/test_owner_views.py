@@ -930,10 +930,10 @@ def _grow(owner, supplier, n):
 # Measured; a change here means a page started querying per row (or got cheaper: lower it).
 # session, user, the user's roles (header menu), the user's profiles with their product
 # counts, the companies without one
-MY_PROFILES_QUERIES = 5
+MY_PROFILES_QUERIES = 4
 # session, user, the user's roles (header menu), the profile (membership checked in the
 # same query), its products with their category, its labels
-EDIT_QUERIES = 6
+EDIT_QUERIES = 5
 
 
 def test_my_profiles_query_count_is_constant(client, owner, supplier, django_assert_num_queries):

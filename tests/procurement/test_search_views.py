@@ -232,8 +232,8 @@ def test_active_filters_can_be_removed_one_by_one(client):
     active = {(f.value, f.remove_url) for f in response.context["active_filters"]}
     assert active == {
         ("groen", "/goed-inkopen/?thema=klimaat&thema=circulair"),
-        ("Climate", "/goed-inkopen/?q=groen&thema=circulair"),
-        ("Circular", "/goed-inkopen/?q=groen&thema=klimaat"),
+        ("Klimaat", "/goed-inkopen/?q=groen&thema=circulair"),
+        ("Circulair", "/goed-inkopen/?q=groen&thema=klimaat"),
     }
     assert response.context["query_string"] == "q=groen&thema=klimaat&thema=circulair"
 
@@ -459,7 +459,7 @@ def test_a_public_profile_shows_everything(client, profile):
         profile.kvk_number,
         "000012345678",
         "35%",
-        "13 Climate action",
+        "13 Klimaatactie",
         'href="https://register.example/pso/123"',
         "gi-badge--impact",
     ):
