@@ -50,12 +50,15 @@ def as_number(value):
 
 
 def test_coordinator_switches_period_and_downloads_the_workbook(live_server, page: Page):
-    # An earlier transactional test may have flushed the data migration's topics.
+    # An earlier transactional test may have flushed the data migrations' topics.
     from django.apps import apps as installed_apps
 
-    importlib.import_module("servicepoint.migrations.0002_topics").create_topics(
-        installed_apps, None
-    )
+    # So may the Omarm areas: both loaders are idempotent.
+    for module, loader in (
+        ("servicepoint.migrations.0002_topics", "create_topics"),
+        ("omarm.migrations.0002_areas", "create_areas"),
+    ):
+        getattr(importlib.import_module(module), loader)(installed_apps, None)
     servicepoint_data()
     omarm_data()
     supplier_data()
