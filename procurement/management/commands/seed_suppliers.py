@@ -1202,11 +1202,13 @@ class Command(BaseCommand):
             pkey = connection.ops.quote_name(f"{Supplier._meta.db_table}_pkey")
             # Foreign keys are checked at commit; CLUSTER wants them checked first.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            step = self._step(step, "Foreign keys checked")
             cursor.execute(f"CLUSTER {table} USING {pkey}")
             cursor.execute(f"ALTER TABLE {table} SET WITHOUT CLUSTER")
+            step = self._step(step, "Table compacted")
             for _name, definition in indexes:
                 cursor.execute(definition)
-            step = self._step(step, "Table compacted and search indexes built")
+            step = self._step(step, "Indexes built")
         self._analyze()
         step = self._step(step, "Statistics gathered")
         self.stdout.write(
