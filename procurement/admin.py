@@ -14,7 +14,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -26,7 +25,6 @@ from django.utils.translation import gettext_lazy as _
 
 from impactportal.admin_actions import run_service_per_object
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
-from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
 
 from . import importer, selectors, services
 from .constants import LABEL_REMINDER_DAYS, MvoiTheme, Sdg, SupplierState
@@ -768,47 +766,6 @@ class LabelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 # Categories ---------------------------------------------------------------------------
 
-CATEGORY_FIELDS = ("code", "name", "parent")
-
-
-@transaction.atomic
-def category_save(*, category: Category, actor) -> Category:
-    """Save a category of the tree and keep the search index of its suppliers right.
-
-    Category names are part of the stored search vector and codes of the denormalised
-    category list, so the suppliers with a product in the category or below it are
-    reindexed when it changes.
-    """
-    before = (
-        audit_snapshot(Category.objects.get(pk=category.pk), CATEGORY_FIELDS) if category.pk else {}
-    )
-    category.full_clean()
-    category.save()
-    changes = audit_diff(before, audit_snapshot(category, CATEGORY_FIELDS))
-    reindexed: list[int] = []
-    if before and changes:
-        reindexed = list(
-            Product.objects.filter(
-                Q(category=category)
-                | Q(category__parent=category)
-                | Q(category__parent__parent=category)
-            )
-            .order_by()
-            .values_list("supplier_id", flat=True)
-            .distinct()
-        )
-        if reindexed:
-            services.supplier_reindex(supplier_ids=reindexed)
-    if changes:
-        audit_log(
-            actor=actor,
-            action="category.changed" if before else "category.created",
-            obj=category,
-            changes=changes,
-            data={"suppliers_reindexed": len(reindexed)},
-        )
-    return category
-
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -831,7 +788,7 @@ class CategoryAdmin(admin.ModelAdmin):
         return category.n_products
 
     def save_model(self, request, obj, form, change):
-        category_save(category=obj, actor=request.user)
+        services.category_save(category=obj, actor=request.user)
 
 
 # Inquiries ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -30,7 +31,16 @@ from .constants import (
     LabelKind,
     SupplierState,
 )
-from .models import Inquiry, InquiryRecipient, Label, Product, Shortlist, ShortlistEntry, Supplier
+from .models import (
+    Category,
+    Inquiry,
+    InquiryRecipient,
+    Label,
+    Product,
+    Shortlist,
+    ShortlistEntry,
+    Supplier,
+)
 
 # What the owner edits on the profile form; everything else is the workflow's.
 PROFILE_FIELDS = (
@@ -53,6 +63,7 @@ PROFILE_FIELDS = (
 )
 LABEL_FIELDS = ("kind", "pso_level", "name", "valid_from", "valid_until", "evidence_url")
 PRODUCT_FIELDS = ("name", "description", "category")
+CATEGORY_FIELDS = ("code", "name", "parent")
 
 
 class TransitionNotAllowed(ValidationError):
@@ -199,6 +210,45 @@ def search_words_rebuild() -> int:
         cursor.execute("DELETE FROM procurement_searchword")
         cursor.execute(_WORDS_SQL.format(where="TRUE"), [verified, verified])
         return cursor.rowcount
+
+
+@transaction.atomic
+def category_save(*, category: Category, actor) -> Category:
+    """Save a category of the tree and keep the search index of its suppliers right.
+
+    Category names are part of the stored search vector and codes of the denormalised
+    category list, so the suppliers with a product in the category or below it are
+    reindexed when it changes.
+    """
+    before = (
+        audit_snapshot(Category.objects.get(pk=category.pk), CATEGORY_FIELDS) if category.pk else {}
+    )
+    category.full_clean()
+    category.save()
+    changes = audit_diff(before, audit_snapshot(category, CATEGORY_FIELDS))
+    reindexed: list[int] = []
+    if before and changes:
+        reindexed = list(
+            Product.objects.filter(
+                Q(category=category)
+                | Q(category__parent=category)
+                | Q(category__parent__parent=category)
+            )
+            .order_by()
+            .values_list("supplier_id", flat=True)
+            .distinct()
+        )
+        if reindexed:
+            supplier_reindex(supplier_ids=reindexed)
+    if changes:
+        audit_log(
+            actor=actor,
+            action="category.changed" if before else "category.created",
+            obj=category,
+            changes=changes,
+            data={"suppliers_reindexed": len(reindexed)},
+        )
+    return category
 
 
 # --- profiles ---------------------------------------------------------------------------
