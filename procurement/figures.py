@@ -50,18 +50,21 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 
 # Only the models' own table names are formatted in; every value is a parameter. The
-# verified suppliers are read once (the CTE) for both the counts and the labels: with
-# 100,000 wide rows that pass is what costs time.
+# verified suppliers are read once (the CTE) for both the counts and the labels, from the
+# covering index ``procurement_supplier_public_facets_idx`` rather than the wide table.
+# Grouping by the CTE's bucket column (no statistics) lets the database hash the few
+# buckets instead of sorting every row.
 _DIRECTORY_SQL = """
 WITH verified AS MATERIALIZED (
-    SELECT s.id, s.created_at, s.themes, s.sdgs, s.region
+    SELECT s.id, s.created_at, s.themes, s.sdgs, s.region,
+        width_bucket(s.created_at, %s::timestamptz[]) AS bucket
     FROM {supplier} s
     WHERE s.state = %s
 )
-SELECT 'bucket', width_bucket(v.created_at, %s::timestamptz[])::text, ARRAY[count(*), {counts}]
+SELECT 'bucket', v.bucket::text, ARRAY[count(*), {counts}]
 FROM verified v
 WHERE v.created_at < %s
-GROUP BY 2
+GROUP BY v.bucket
 UNION ALL
 SELECT 'label', x.kind, ARRAY[{label_counts}]
 FROM (
@@ -111,8 +114,8 @@ def _directory_sql(spans: Sequence[Span], today: date) -> tuple[str, list]:
         per_supplier=", ".join(per_supplier),
     )
     params = [
-        SupplierState.VERIFIED.value,
         thresholds,
+        SupplierState.VERIFIED.value,
         *count_params,
         thresholds[-1],
         *label_params,
