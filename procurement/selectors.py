@@ -115,9 +115,9 @@ ORDER BY typed.n
 def text_search(text: str) -> TextSearch:
     """Turn typed text into a Dutch full-text query that tolerates typos (1 query).
 
-    Every word must match (as the prefix of a stemmed word, so half-typed words work),
-    either as typed or as the most similar word (pg_trgm) that occurs in public
-    profiles: "cirkulair" also finds "circulair".
+    Every word must match as the prefix of a stored word, stemmed or as typed (so
+    half-typed words work), either as typed or as the most similar word (pg_trgm) that
+    occurs in public profiles: "cirkulair" also finds "circulair".
     """
     text = text.replace("\x00", " ")[:MAX_QUERY_LENGTH].strip()
     words = [w.lower() for w in _WORD.findall(text) if len(w) > 1][:MAX_QUERY_WORDS]
@@ -126,14 +126,20 @@ def text_search(text: str) -> TextSearch:
     with connection.cursor() as cursor:
         cursor.execute(_TYPO_SQL, [words, TYPO_SIMILARITY])
         rows = cursor.fetchall()
-    terms, corrections = [], []
+    query, corrections = None, []
     for typed, best in rows:
+        spellings = [typed]
         if best and best != typed and not best.startswith(typed):
-            terms.append(f"({typed}:* | {best}:*)")
+            spellings.append(best)
             corrections.append((typed, best))
-        else:
-            terms.append(f"{typed}:*")
-    query = SearchQuery(" & ".join(terms), search_type="raw", config="dutch")
+        word = None
+        for spelling in spellings:
+            # The Dutch stemmer also shortens a typed prefix ("schoon" becomes "schon"),
+            # which no longer starts the stored "schoonmak": the unstemmed prefix does.
+            for config in ("dutch", "simple"):
+                part = SearchQuery(f"{spelling}:*", search_type="raw", config=config)
+                word = part if word is None else word | part
+        query = word if query is None else query & word
     return TextSearch(text, query, tuple(corrections))
 
 

@@ -158,6 +158,14 @@ def test_a_half_typed_word_finds_the_supplier(client):
     assert results(client, q="groenk tuin") == ["Groenkracht"]  # every word must match
 
 
+def test_a_prefix_the_stemmer_would_change_still_finds_the_supplier(client):
+    """Dutch stemming turns "schoon" into "schon", which does not start "schoonmak"."""
+    SupplierFactory(name="Poetsploeg", short_description="Schoonmaak van kantoren", products=[])
+    SupplierFactory(name="Drukkerij Noord", short_description="Drukwerk", products=[])
+    assert results(client, q="schoon") == ["Poetsploeg"]
+    assert results(client, q="schoon kantoren") == ["Poetsploeg"]
+
+
 def test_words_that_match_nothing_give_no_results(client):
     SupplierFactory(name="Groenkracht")
     search_words_rebuild()
