@@ -23,6 +23,11 @@ test: install system-deps
 benchmark: install
 	$(PY) manage.py benchmark_search --data-dir .data/benchmark $(ARGS)
 
+## load: mixed journeys of every role against gunicorn on the demo data (kept in .data/loadtest); ARGS="--users 50 --duration 60"
+.PHONY: load
+load: install
+	$(PY) manage.py loadtest --data-dir .data/loadtest $(ARGS)
+
 install: $(VENV)/.installed translations
 
 $(VENV)/.installed: pyproject.toml uv.lock

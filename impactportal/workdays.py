@@ -10,18 +10,22 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-import holidays
 from django.utils import timezone
+
+# Imported with this module (when the URLs are loaded) rather than looked up by country
+# code: the lookup loads the Dutch calendar on first use, half a second spent inside the
+# first request of each server process that counts working days (an asked question).
+from holidays.countries.netherlands import Netherlands
 
 
 @lru_cache(maxsize=64)
 def _holidays_for(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("NL", years=year).keys())
+    return frozenset(Netherlands(years=year).keys())
 
 
 def holiday_name(day: date) -> str | None:
     """The name of the public holiday on ``day``, or None."""
-    return holidays.country_holidays("NL", years=day.year).get(day)
+    return Netherlands(years=day.year).get(day)
 
 
 def is_working_day(day: date) -> bool:
