@@ -5,7 +5,8 @@ Caching: none. Every figure is an aggregate query, the big tables (questions, su
 labels) are read once for all periods on the page (the chosen one, the one before and the
 baseline) and the small ones once per period: a fixed number of queries whatever the
 amount of data (``query_count``). ``manage.py benchmark_monitor`` measures the whole page
-with 100,000 suppliers and 50,000 questions under one second (docs/benchmarks.md), so a
+with 100,000 suppliers and 50,000 questions at about 0.7 s, also on a busy machine
+(docs/benchmarks.md), so a
 cache would only add invalidation on every write in four apps. If the benchmark ever goes
 over a second, cache ``figures_for`` per set of periods and clear it from the services.
 
