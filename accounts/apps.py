@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from . import privacy, roles
+        from .middleware import start_session_clocks
 
         privacy.register_builtin_sections()
         # After every migrate: make sure each role's group has exactly its permissions.
@@ -17,3 +19,5 @@ class AccountsConfig(AppConfig):
             sender=self,
             dispatch_uid="accounts.sync_role_groups",
         )
+        # The session timeouts count from the login.
+        user_logged_in.connect(start_session_clocks, dispatch_uid="accounts.session_started")

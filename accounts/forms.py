@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.honeypot import HoneypotFormMixin
+
 from .models import User
 
 
-class SignupForm(forms.Form):
-    """Extra fields on allauth's sign-up form."""
+class SignupForm(HoneypotFormMixin, forms.Form):
+    """Extra fields on allauth's sign-up form, and the honeypot against sign-up bots."""
 
     name = forms.CharField(
         label=_("Name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})

@@ -1,5 +1,9 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -63,3 +67,58 @@ class LanguageMiddleware(LocaleMiddleware):
             language = user.language if authenticated and user.language in supported else None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SessionTimeoutMiddleware:
+    """Ends sessions per ASVS L2 (V3.3): 12 hours after login for everyone, and for staff
+    also after 30 minutes without a request.
+
+    ``SESSION_ABSOLUTE_TIMEOUT_SECONDS`` counts from the login, also while the user stays
+    active (Django's own cookie age restarts whenever the session is saved).
+    ``STAFF_IDLE_TIMEOUT_SECONDS`` applies to users with admin access (``is_staff``, which
+    the account manager, coordinator and directorate contact roles grant): they see
+    personal data of many entrepreneurs, so an unattended screen must not stay logged in.
+    Whoever runs into either is logged out and sent to the login page, which brings them
+    back to where they were.
+
+    The last activity is written at most once per ``ACTIVITY_GRANULARITY`` seconds, so a
+    staff member's page views do not each cost a session write; the idle timeout may so
+    strike up to that much early, never late.
+    """
+
+    STARTED_KEY = "_portal_session_started"
+    ACTIVITY_KEY = "_portal_last_activity"
+    ACTIVITY_GRANULARITY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            session = request.session
+            now = time.time()
+            staff = user.is_staff or user.is_superuser
+            # Sessions from before this middleware count from their first request here.
+            started = session.setdefault(self.STARTED_KEY, now)
+            last_activity = session.get(self.ACTIVITY_KEY, now)
+            too_old = now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
+            idle = staff and now - last_activity > settings.STAFF_IDLE_TIMEOUT_SECONDS
+            if too_old or idle:
+                logout(request)
+                messages.info(request, _("For your security you were logged out. Log in again."))
+                return redirect_to_login(request.get_full_path())
+            if staff and (
+                self.ACTIVITY_KEY not in session or now - last_activity >= self.ACTIVITY_GRANULARITY
+            ):
+                session[self.ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+
+def start_session_clocks(sender, request, user, **kwargs):
+    """``user_logged_in`` receiver: both timeouts of SessionTimeoutMiddleware count from
+    the login."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[SessionTimeoutMiddleware.STARTED_KEY] = now
+        request.session[SessionTimeoutMiddleware.ACTIVITY_KEY] = now

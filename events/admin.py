@@ -10,8 +10,10 @@ organisers check them in on the organiser pages.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, Q
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -67,6 +69,31 @@ class SeriesForm(forms.Form):
     )
 
 
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# What Pillow may call the image; anything else it can open (TIFF, ICO, PSD...) is refused.
+IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+class EventAdminForm(forms.ModelForm):
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not isinstance(image, UploadedFile):  # none, or the image that is there
+            return image
+        if image.size > MAX_IMAGE_BYTES:
+            raise ValidationError(
+                _("%(name)s is %(size)s; files can be at most %(max)s.")
+                % {
+                    "name": image.name,
+                    "size": filesizeformat(image.size),
+                    "max": filesizeformat(MAX_IMAGE_BYTES),
+                },
+                code="file_too_large",
+            )
+        if getattr(image, "image", None) is None or image.image.format not in IMAGE_FORMATS:
+            raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
+        return image
+
+
 def _organiser_links(event):
     try:
         urls = [
@@ -85,6 +112,7 @@ def _organiser_links(event):
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
+    form = EventAdminForm
     list_display = [
         "title",
         "type",

@@ -313,9 +313,9 @@ def attendees(request, slug):
 @require_http_methods(["GET", "POST"])
 def check_in(request, slug):
     event = _event_for(request, slug)
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    query = _search_text(request.GET.get("q", ""))
     if request.method == "POST":
-        query = " ".join(request.POST.get("q", "").split())[:100]
+        query = _search_text(request.POST.get("q", ""))
         registration = (
             event.registrations.filter(uuid=request.POST.get("registration"))
             .select_related("user")
@@ -361,6 +361,11 @@ def check_in(request, slug):
             "nav": _nav(event),
         },
     )
+
+
+def _search_text(value: str) -> str:
+    """The search words, without the NUL bytes PostgreSQL cannot compare."""
+    return " ".join(value.replace("\x00", "").split())[:100]
 
 
 def _is_uuid(value) -> bool:

@@ -49,7 +49,7 @@ class EmbeddedPostgres:
             self.data_dir, cleanup_mode="delete" if self.throwaway else "stop"
         )
         # DATABASE_NAME is a constant of this module, not input.
-        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+        exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608 (a constant)
         if "1 row" not in exists:
             self.psql(f"CREATE DATABASE {DATABASE_NAME};")
         return self.url()

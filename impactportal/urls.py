@@ -20,6 +20,9 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
 ]
 
+# allauth answers its own rate limits with this too (allauth.core.ratelimit.respond_429).
+handler429 = "impactportal.ratelimit.too_many_requests"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -75,7 +75,8 @@ def _shortlists_of(user):
 
 def _safe_next(request) -> str | None:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(
+    # Only a path on this site: redirect() would take any other word for a view name.
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return url

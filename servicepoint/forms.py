@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalise_number, validate_kvk_number
+from impactportal.honeypot import HoneypotFormMixin
 
 from .constants import PreferredContact
 from .models import Topic
@@ -50,7 +51,7 @@ def _clean_text(value: str) -> str:
     return value.strip()
 
 
-class AskQuestionForm(forms.Form):
+class AskQuestionForm(HoneypotFormMixin, forms.Form):
     topic = forms.ModelChoiceField(
         label=_("Topic"),
         queryset=Topic.objects.filter(is_active=True),
@@ -101,12 +102,6 @@ class AskQuestionForm(forms.Form):
         label=_("Attachments"),
         help_text=_("Up to 3 files: PDF, PNG, JPEG or office documents, each at most 10 MB."),
     )
-    # A field people never see; bots fill it in.
-    website = forms.CharField(
-        required=False,
-        label=_("Leave this field empty"),
-        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,11 +141,6 @@ class AskQuestionForm(forms.Form):
         if number:
             validate_kvk_number(number)
         return number
-
-    def clean_website(self):
-        if self.cleaned_data["website"]:
-            raise ValidationError(_("This field must stay empty."))
-        return ""
 
     def clean(self):
         cleaned = super().clean()

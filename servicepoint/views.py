@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,9 +12,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from impactportal.ratelimit import rate_limit
+
 from . import selectors, services
 from .forms import ArticleSearchForm, AskQuestionForm, FollowUpForm, ReplyForm
 from .models import Attachment, KnowledgeArticle, Question, Topic
+
+# The secret links' tokens are URL-safe base64 (models._token); anything else is no
+# token at all, and a NUL byte in it would not even reach the database.
+_TOKEN = re.compile(r"[-\w]{1,64}", re.ASCII)
+
+
+def _check_token(token: str) -> None:
+    if not _TOKEN.fullmatch(token):
+        raise Http404
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -32,7 +45,13 @@ def index(request):
     )
 
 
+def _is_submission(request) -> bool:
+    # "Search the knowledge base for my question" posts the form back but sends nothing.
+    return "suggest" not in request.POST
+
+
 @require_http_methods(["GET", "POST"])
+@rate_limit("servicepoint_question", when=_is_submission)
 def ask(request):
     """Ask a question, logged in or as a guest. Suggests articles for the text (no JS:
     the 'search the knowledge base first' button posts back and lists them)."""
@@ -91,6 +110,7 @@ def article_suggestions(request):
 def confirm(request, token):
     """The link in a guest's e-mail. GET shows a button (mail scanners open links);
     POST confirms, after which the question enters the queue."""
+    _check_token(token)
     question = Question.objects.filter(confirmation_token=token).first()
     if question is None:
         raise Http404
@@ -145,6 +165,7 @@ def my_question(request, uuid):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limit("servicepoint_guest_reply")
 def guest_question(request, uuid, token):
     """The question page reached through the secret link in the e-mails (guests too)."""
     question = get_object_or_404(Question, uuid=uuid)
@@ -199,6 +220,7 @@ def follow_up(request, token, answer):
     the button records it (a GET never changes anything: mail scanners open links)."""
     if answer not in ("ja", "nee"):
         raise Http404
+    _check_token(token)
     from .models import FollowUp
 
     record = get_object_or_404(FollowUp.objects.select_related("question"), token=token)

@@ -10,6 +10,14 @@ from accounts.roles import Role
 from .factories import PASSWORD, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with empty rate-limit counters (the test cache is in memory)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def password():
     return PASSWORD

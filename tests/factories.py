@@ -9,7 +9,7 @@ from accounts.constants import MembershipRole, OrganisationKind
 from accounts.models import Directorate, Membership, Organisation, User
 from accounts.roles import Role
 
-PASSWORD = "a-Strong-passw0rd-for-tests"  # noqa: S105
+PASSWORD = "a-Strong-passw0rd-for-tests"  # noqa: S105 (test accounts)
 
 
 class DirectorateFactory(DjangoModelFactory):

@@ -60,6 +60,15 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
 
+    def has_view_permission(self, request, obj=None):
+        # The complete log names everyone who did anything, on every object. A directorate
+        # contact holds the audit permission only for the history on the pages of the
+        # questions routed to them (AuditLogInline), so the log itself also takes the
+        # right to read accounts.
+        return super().has_view_permission(request, obj) and request.user.has_perm(
+            "accounts.view_user"
+        )
+
     @admin.display(description=_("changes"))
     def changes_display(self, entry):
         return _format_changes(entry)

@@ -8,6 +8,9 @@ from impactportal.audit.admin import ReadOnlyAdminMixin
 from . import services
 from .models import CapturedMail, OutboxMessage
 
+# The kinds accounts.adapter gives allauth's mails (e-mail confirmation, password reset).
+ACCOUNT_MAIL_KIND_PREFIX = "allauth/"
+
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -17,6 +20,14 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
     actions = ["retry_failed"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.kind.startswith(ACCOUNT_MAIL_KIND_PREFIX):
+            # Confirmation and password-reset mails hold a working key to someone's
+            # account: the desk may see that such a mail went out, not open the link.
+            return [name for name in fields if name not in ("body_text", "body_html")]
+        return fields
 
     @admin.action(description=_("Send failed messages again"), permissions=["view"])
     def retry_failed(self, request, queryset):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,12 +32,14 @@ THIRD_PARTY_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "csp",
     "django_filters",
 ]
 LOCAL_APPS = [
     "impactportal.audit",
     "impactportal.outbox",
     "impactportal.retention",
+    "impactportal.ratelimit",
     "accounts",
     "servicepoint",
     "omarm",
@@ -49,6 +52,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the 503 middleware, so that the friendly 503 page carries the policy too.
+    "csp.middleware.CSPMiddleware",
     # Above the session and auth middlewares: their database errors become a 503 too.
     "impactportal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -57,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFARequiredMiddleware",
@@ -79,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "impactportal.context_processors.portal",
             ],
         },
@@ -110,7 +117,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Asks Have I Been Pwned whether the password appeared in a breach (only the first five
+    # characters of its SHA-1 leave the machine); on when PASSWORD_BREACH_CHECK is.
+    {
+        "NAME": "accounts.validators.BreachedPasswordValidator",
+        "OPTIONS": {"timeout": 2.0},
+    },
 ]
+# Off in the local and test settings, so that nothing leaves the machine there.
+PASSWORD_BREACH_CHECK = env.bool("PASSWORD_BREACH_CHECK", default=True)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "home"
@@ -119,6 +134,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+ACCOUNT_FORMS = {"reset_password": "accounts.reset_forms.ResetPasswordForm"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -126,9 +142,18 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Impactportaal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("DJANGO_HTTP_PROTOCOL", default="https")
-# Axes locks an account after AXES_FAILURE_LIMIT failures; allauth's own limit on
-# failed logins stays as a second line of defence behind it.
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+# allauth's limits per client address ("ip") or per e-mail address ("key"); over a limit
+# the visitor gets the 429 page (impactportal.ratelimit). Axes locks an account after
+# AXES_FAILURE_LIMIT failures; allauth's own limit on failed logins stays as a second
+# line of defence behind it. Sign-ups and password resets send e-mail, so they are
+# limited per hour: enough for a workshop signing up together, not for a mail flood.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "20/m/ip,10/5m/key",
+    "signup": "20/h/ip",
+    "reset_password": "10/h/ip,3/h/key",
+    "reset_password_from_key": "20/m/ip",
+}
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Impactportaal Groningen"
@@ -142,11 +167,54 @@ AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# The same count of trusted proxies for allauth's and the portal's rate limits, so that
+# all three see the visitor's address and not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
 
+# ASVS L2 (V3.3): a session ends 12 hours after login whatever happens, and a staff
+# session also after 30 minutes without a request (accounts.middleware).
 SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = SESSION_COOKIE_AGE
+STAFF_IDLE_TIMEOUT_SECONDS = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp). Scripts and styles only from the portal's own
+# files; an inline <script> needs nonce="{{ CSP_NONCE }}", and the nonce appears in the
+# header only on pages that use it. JSON-LD blocks are data, not script: CSP leaves them
+# alone. img-src allows data: for the QR code of the authenticator app.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Rate limits --------------------------------------------------------------------------
+
+# Anonymous POSTs to the portal's own public forms, per client address: "count/period"
+# with the period in s, m, h or d ("10/h": ten an hour). See impactportal.ratelimit.
+PORTAL_RATE_LIMITS = {
+    "servicepoint_question": "10/h",
+    "servicepoint_guest_reply": "30/h",
+}
+# The counters of allauth's and the portal's rate limits live here. In PostgreSQL and not
+# in Redis: a stopped Redis must not stop logins and forms (docs/faults.md). The table
+# comes from a migration (impactportal.ratelimit).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "portal_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
 
 # Internationalisation -----------------------------------------------------------------
 
@@ -257,6 +325,10 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-search-words": {
         "task": "procurement.tasks.rebuild_search_words",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "ratelimit-purge-expired": {
+        "task": "impactportal.ratelimit.tasks.purge_expired_counters",
+        "schedule": crontab(minute=20),
     },
     "retention-apply": {
         "task": "impactportal.retention.tasks.apply_retention",

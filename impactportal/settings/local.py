@@ -1,12 +1,14 @@
 """Settings for ``make run``: everything defaults, mail is captured, never sent."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret")  # noqa: S105
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-development-only-not-secret")  # noqa: S105 (local only)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+# Nothing leaves the machine unless asked for (PASSWORD_BREACH_CHECK=1).
+PASSWORD_BREACH_CHECK = env.bool("PASSWORD_BREACH_CHECK", default=False)
 
 # Mail lands in the database (readable in the admin) and on the console.
 EMAIL_BACKEND = "impactportal.outbox.backends.CaptureBackend"
@@ -23,3 +25,7 @@ STORAGES = {
 # Static files straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# manage.py loadtest (impactportal.loadtest): a tool for development machines, not
+# installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "impactportal.loadtest"]

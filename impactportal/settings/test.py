@@ -1,10 +1,10 @@
 """Settings for the test suite. The servers come from ``impactportal.testing.services``."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, INSTALLED_APPS, env
 
 DEBUG = False
-SECRET_KEY = "test-only-not-secret"  # noqa: S105
+SECRET_KEY = "test-only-not-secret"  # noqa: S105 (test runs only)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -26,7 +26,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Nothing leaves the machine: the tests that check breached passwords stand in for the API.
+PASSWORD_BREACH_CHECK = False
+# Rate-limit counters in this process's memory; tests/conftest.py empties it before each
+# test, so that one test's requests never count against the next.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Static files straight from static/ without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# manage.py loadtest (impactportal.loadtest): a tool for development machines, not
+# installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "impactportal.loadtest"]

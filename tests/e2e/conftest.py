@@ -33,6 +33,21 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 15_000
+# Reports what the Content-Security-Policy blocked, with where it was: the page's URL for
+# markup (an inline <script>, <style> or style= in the HTML), the file for a script that
+# did it, nothing for an inline event handler. Code that the test itself evaluates in the
+# page has no file but a position: axe-core inserts a <style> element of its own, which
+# is the test's doing, not the portal's, and is left out.
+CSP_MARK = "[csp-violation]"
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  if (!event.sourceFile && event.lineNumber > 0) return;
+  const where = event.sourceFile || "(inline handler)";
+  console.error(`MARK ${event.violatedDirective} at ${where}:${event.lineNumber}`);
+});
+""".replace("MARK", CSP_MARK)
+# Without JavaScript the listener cannot run; Chromium's own console message says it.
+CSP_CONSOLE_TEXT = "Content Security Policy"
 
 # What a test fails on. "moderate" and "minor" findings are best practices, not WCAG
 # failures that lock people out.
@@ -69,45 +84,55 @@ def _new_context(browser: Browser, **options) -> BrowserContext:
     return context
 
 
-def _page_in(context: BrowserContext) -> tuple[Page, list[str]]:
+def _page_in(context: BrowserContext, javascript: bool = True) -> tuple[Page, list[str]]:
     """A page that records server errors (5xx), so a test fails on them even if the
-    error page happens to contain the text the test looks for."""
+    error page happens to contain the text the test looks for, and anything the
+    Content-Security-Policy blocked (see CSP_LISTENER), so a test fails when a page would
+    lose a script, a style or a handler in production."""
     page = context.new_page()
-    server_errors: list[str] = []
+    page.add_init_script(CSP_LISTENER)
+    csp_mark = CSP_MARK if javascript else CSP_CONSOLE_TEXT
+    problems: list[str] = []
     page.on(
         "response",
         lambda response: (
-            server_errors.append(f"{response.status} {response.url}")
-            if response.status >= 500
+            problems.append(f"{response.status} {response.url}") if response.status >= 500 else None
+        ),
+    )
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"CSP violation on {page.url}: {message.text}")
+            if csp_mark in message.text
             else None
         ),
     )
-    return page, server_errors
+    return page, problems
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser context (no cookies) per test, in Dutch, Groningen time."""
     context = _new_context(browser)
-    page, server_errors = _page_in(context)
+    page, problems = _page_in(context)
     try:
         yield page
     finally:
         context.close()
-    assert not server_errors, f"The server answered with an error: {server_errors}"
+    assert not problems, f"Server errors or blocked content: {problems}"
 
 
 @pytest.fixture
 def nojs_page(browser: Browser) -> Iterator[Page]:
     """Like ``page``, with JavaScript switched off (axe cannot run on it)."""
     context = _new_context(browser, java_script_enabled=False)
-    page, server_errors = _page_in(context)
+    page, problems = _page_in(context, javascript=False)
     _pages_without_js.add(page)
     try:
         yield page
     finally:
         context.close()
-    assert not server_errors, f"The server answered with an error: {server_errors}"
+    assert not problems, f"Server errors or blocked content: {problems}"
 
 
 def _format_violation(violation: dict) -> str:
@@ -158,5 +183,5 @@ def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
     yield new
     for context, _errors in opened:
         context.close()
-    server_errors = [error for _context, errors in opened for error in errors]
-    assert not server_errors, f"The server answered with an error: {server_errors}"
+    problems = [error for _context, errors in opened for error in errors]
+    assert not problems, f"Server errors or blocked content: {problems}"

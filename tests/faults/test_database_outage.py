@@ -123,7 +123,7 @@ class Portal:
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(  # noqa: S603
+        result = subprocess.run(  # noqa: S603 (our own manage.py)
             [sys.executable, "manage.py", *args],
             cwd=BASE_DIR,
             env=self.env,
@@ -137,7 +137,7 @@ class Portal:
     def start(self) -> None:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(  # noqa: S603 (gunicorn, fixed arguments)
             [
                 gunicorn,
                 "impactportal.wsgi:application",

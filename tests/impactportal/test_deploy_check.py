@@ -39,7 +39,7 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 
 def run(args: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(  # noqa: S603 (fixed arguments)
         args, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
     )
 
@@ -127,7 +127,7 @@ def test_web_command_serves_the_health_check_under_production_settings():
     command.append("--no-control-socket")
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     env = production_env()
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(  # noqa: S603 (gunicorn, fixed arguments)
         [gunicorn, *command[1:]],
         cwd=BASE_DIR,
         env=env,

@@ -139,7 +139,7 @@ def production_env(**overrides: str) -> dict[str, str]:
 
 
 def check_entry_points(commands: list[list[str]]) -> list[dict]:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-c", ENTRY_POINT_CHECKER, json.dumps(commands)],
         cwd=BASE_DIR,
         env=production_env(),
@@ -457,7 +457,7 @@ def test_collectstatic_succeeds_with_the_production_settings(tmp_path):
         "from django.core.management import call_command\n"
         "call_command('collectstatic', '--noinput', verbosity=0)\n"
     )
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-c", code, str(tmp_path)],
         cwd=BASE_DIR,
         env=production_env(),

@@ -289,7 +289,8 @@ BAD_INPUT = {
         _files(SimpleUploadedFile("plan.docx", _zip_bytes({"readme.txt": b"hallo"}))),
         "files",
     ),
-    "honeypot": ({"website": "http://spam.example"}, "website"),
+    # A general error, not one on the hidden field: the bot learns nothing from it.
+    "honeypot": ({"website": "http://spam.example"}, "__all__"),
 }
 
 

@@ -279,7 +279,7 @@ def warm_up(base_url: str, workload: dict[str, list[str]], *, rounds: int, concu
     """Ask for every page ``rounds`` times (spread over the server's processes) before
     measuring: what is measured is the steady state, not the first visit."""
     paths = [(kind, path) for kind, values in workload.items() for path in values] * rounds
-    random.Random(0).shuffle(paths)  # noqa: S311
+    random.Random(0).shuffle(paths)  # noqa: S311 (request order)
     parts = urlsplit(base_url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     prefix = parts.path.rstrip("/")
@@ -502,7 +502,7 @@ class Command(BaseCommand):
             subprocess.run(  # noqa: S603 (our own manage.py)
                 [*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True
             )
-            subprocess.run(  # noqa: S603
+            subprocess.run(  # noqa: S603 (our own manage.py)
                 [*manage, "seed_suppliers", "--count", str(options["suppliers"]), "--if-missing"],
                 env=env,
                 check=True,

@@ -1016,7 +1016,7 @@ def _delete_rows(model, ids) -> None:
     sql, params = ids.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608 (own table names)
 
 
 def _in_background(batches: Iterator) -> Iterator:

@@ -1,0 +1,539 @@
+"""The permission matrix: every URL name of the portal × every role → the expected outcome.
+
+``tests/security/test_permission_matrix.py`` walks every URL pattern the resolver knows,
+fills it with real objects and opens it (GET) as each role. A URL name that is in the
+resolver but not in this table fails that test, and so does an entry here that no longer
+resolves. Change this table in the same commit as the view whose access it describes.
+
+How to read an entry
+--------------------
+``MATRIX[url_name]`` is either one expectation (a role → outcome mapping, built with the
+helpers below) or, when the outcome depends on whose object is in the URL, a dict of
+*cases* → expectation. The test module fills each case with matching objects; e.g.
+``"own"`` is the object of the user holding the role that owns such things, ``"other"``
+one of somebody outside the matrix (another entrepreneur, another officer...).
+
+The roles are those of ``accounts.roles.Role`` plus the anonymous visitor. Every user in
+the walk holds exactly one role. The entrepreneur is a member of two companies (one with
+a verified supplier profile, one with a draft) and organises an event; the social
+organisation's member posts requests; the procurement officer owns a shortlist and an
+inquiry; the directorate contact's directorate has the entrepreneur's question routed to
+it. Staff (directorate contact, account manager, coordinator) have an authenticator app,
+as the admin requires.
+
+The admin
+---------
+The standard admin pages of a model (changelist, add, change, delete, history and the
+unnamed ``<pk>/`` redirect) follow from one rule per model in ``ADMIN_MODELS``: which
+staff roles may view, add and delete. A model registered in the admin without a rule
+fails the test. The admin's own and custom pages are listed in ``MATRIX`` by name, and an
+entry there for a standard page (e.g. a question routed elsewhere) replaces the rule.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from accounts.roles import Role
+
+
+class Outcome(enum.Enum):
+    OK = "200"
+    LOGIN = "login"  # 302 to the portal's login page, with ?next=
+    ADMIN_LOGIN = "admin login"  # 302 to the admin's login (which sends on to the portal's)
+    REDIRECT = "redirect"  # any other 301/302
+    FORBIDDEN = "403"
+    NOT_FOUND = "404"
+    METHOD = "405"  # a POST-only endpoint opened with GET
+
+
+OK = Outcome.OK
+LOGIN = Outcome.LOGIN
+ADMIN_LOGIN = Outcome.ADMIN_LOGIN
+REDIRECT = Outcome.REDIRECT
+FORBIDDEN = Outcome.FORBIDDEN
+NOT_FOUND = Outcome.NOT_FOUND
+METHOD = Outcome.METHOD
+
+ANONYMOUS = "anonymous"
+ENTREPRENEUR = Role.ENTREPRENEUR
+SOCIAL = Role.SOCIAL_ORGANISATION
+OFFICER = Role.PROCUREMENT_OFFICER
+CONTACT = Role.DIRECTORATE_CONTACT
+ACCOUNT_MANAGER = Role.ACCOUNT_MANAGER
+COORDINATOR = Role.COORDINATOR
+VIEWER = Role.VIEWER
+
+ROLES: tuple[str, ...] = (
+    ANONYMOUS,
+    ENTREPRENEUR,
+    SOCIAL,
+    OFFICER,
+    CONTACT,
+    ACCOUNT_MANAGER,
+    COORDINATOR,
+    VIEWER,
+)
+STAFF: tuple[str, ...] = (CONTACT, ACCOUNT_MANAGER, COORDINATOR)
+NOT_STAFF: tuple[str, ...] = tuple(role for role in ROLES if role not in STAFF)
+LOGGED_IN: tuple[str, ...] = ROLES[1:]
+
+Expect = Mapping[str, Outcome]
+
+
+# Helpers --------------------------------------------------------------------------------
+
+
+def _expect(default: Outcome, overrides: Mapping[str, Outcome]) -> Expect:
+    unknown = set(overrides) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; use one of {ROLES}")
+    return MappingProxyType({role: overrides.get(role, default) for role in ROLES})
+
+
+def everyone(outcome: Outcome = OK, **overrides: Outcome) -> Expect:
+    """The same for every role, anonymous visitors included (``anonymous=LOGIN`` etc.
+    for exceptions, by role value)."""
+    return _expect(outcome, overrides)
+
+
+def public() -> Expect:
+    return everyone(OK)
+
+
+def logged_in(outcome: Outcome = OK, **overrides: Outcome) -> Expect:
+    """Anonymous visitors go to the login page; every logged-in role gets ``outcome``."""
+    return _expect(outcome, {ANONYMOUS: LOGIN, **overrides})
+
+
+def only(*roles: str, others: Outcome = FORBIDDEN, anonymous: Outcome = LOGIN) -> Expect:
+    """Logged-in holders of ``roles`` get the page; other roles ``others``."""
+    return _expect(others, {ANONYMOUS: anonymous, **dict.fromkeys(roles, OK)})
+
+
+def post_only() -> Expect:
+    """A login-required form action: anonymous visitors to the login, everyone else 405."""
+    return logged_in(METHOD)
+
+
+def admin(*roles: str, others: Outcome = FORBIDDEN, allowed: Outcome = OK) -> Expect:
+    """An admin page: people without staff status are sent to the admin's login; staff
+    holding one of ``roles`` get ``allowed``, other staff ``others``."""
+    return _expect(
+        others, {**dict.fromkeys(NOT_STAFF, ADMIN_LOGIN), **dict.fromkeys(roles, allowed)}
+    )
+
+
+def with_roles(expect: Expect, **overrides: Outcome) -> Expect:
+    """``expect`` with some roles changed."""
+    return _expect(OK, {**expect, **overrides})
+
+
+# The admin, per model -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdminModel:
+    """Which staff roles may see a model in the admin (changelist, change and history
+    pages), add to it and delete from it. Superusers are not in the matrix."""
+
+    view: tuple[str, ...] = ()
+    add: tuple[str, ...] = ()
+    delete: tuple[str, ...] = ()
+
+    def expect(self, page: str) -> Expect:
+        if page == "object":  # the unnamed <pk>/ redirect: only the staff check applies
+            return admin(*STAFF, allowed=REDIRECT)
+        roles = {"changelist": self.view, "change": self.view, "history": self.view}.get(page)
+        if roles is None:
+            roles = {"add": self.add, "delete": self.delete}[page]
+        return admin(*roles)
+
+
+ADMIN_PAGES = ("changelist", "add", "change", "delete", "history")
+
+NOBODY = AdminModel()  # superusers only
+DESK = (ACCOUNT_MANAGER, COORDINATOR)
+
+ADMIN_MODELS: dict[str, AdminModel] = {
+    # Third-party models: for superusers only.
+    "auth.group": NOBODY,
+    "account.emailaddress": NOBODY,
+    "mfa.authenticator": NOBODY,
+    "axes.accessattempt": NOBODY,
+    "axes.accesslog": NOBODY,
+    "axes.accessfailurelog": NOBODY,
+    # The shared machinery. The complete audit log names every person who did anything;
+    # the history of one object is an inline on that object's own page.
+    "audit.auditlogentry": AdminModel(view=DESK),
+    "outbox.outboxmessage": AdminModel(view=DESK),
+    "outbox.capturedmail": AdminModel(view=(COORDINATOR,)),
+    # Accounts: the desk reads them, the coordinator keeps organisations and directorates.
+    "accounts.user": AdminModel(view=DESK),
+    "accounts.organisation": AdminModel(view=DESK, add=(COORDINATOR,)),
+    "accounts.directorate": AdminModel(view=DESK, add=(COORDINATOR,)),
+    # Service point: questions come in through the site and are never deleted.
+    "servicepoint.question": AdminModel(view=(CONTACT, *DESK)),
+    "servicepoint.topic": AdminModel(view=DESK, add=(COORDINATOR,)),
+    "servicepoint.routingrule": AdminModel(view=DESK, add=(COORDINATOR,), delete=(COORDINATOR,)),
+    "servicepoint.cannedreply": AdminModel(view=DESK, add=DESK, delete=DESK),
+    "servicepoint.knowledgearticle": AdminModel(view=DESK, add=DESK),
+    "servicepoint.followup": AdminModel(view=DESK),
+    # Omarm, the directory and events are the coordinator's.
+    "omarm.helprequest": AdminModel(view=(COORDINATOR,)),
+    "omarm.offer": AdminModel(view=(COORDINATOR,)),
+    "omarm.match": AdminModel(view=(COORDINATOR,)),
+    "omarm.challenge": AdminModel(view=(COORDINATOR,), add=(COORDINATOR,)),
+    "omarm.area": AdminModel(view=(COORDINATOR,), add=(COORDINATOR,)),
+    "omarm.report": AdminModel(view=(COORDINATOR,)),
+    "procurement.supplier": AdminModel(view=(COORDINATOR,)),
+    "procurement.label": AdminModel(view=(COORDINATOR,)),
+    "procurement.category": AdminModel(view=(COORDINATOR,), add=(COORDINATOR,)),
+    "procurement.inquiry": AdminModel(view=(COORDINATOR,)),
+    "events.event": AdminModel(view=(COORDINATOR,), add=(COORDINATOR,)),
+    "events.registration": AdminModel(view=(COORDINATOR,)),
+}
+
+
+def admin_app_index(app_label: str) -> Expect:
+    """An app's admin index: staff who see any of its models; 404 for other staff."""
+    roles = {
+        role
+        for label, rule in ADMIN_MODELS.items()
+        if label.split(".")[0] == app_label
+        for role in rule.view
+    }
+    return admin(*sorted(roles), others=NOT_FOUND)
+
+
+ADMIN_APPS = tuple(sorted({label.split(".")[0] for label in ADMIN_MODELS}))
+
+
+# The table ------------------------------------------------------------------------------
+
+# A company's supplier profile pages: its members and the coordinator; 404 for the rest.
+OWNER_ENTREPRENEUR = only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND)
+OFFICER_ONLY = only(OFFICER)
+
+MATRIX: dict[str, Expect | dict[str, Expect]] = {
+    # Portal ------------------------------------------------------------------------------
+    "home": public(),
+    "health": public(),
+    "set_language": everyone(REDIRECT),  # a GET changes nothing; back to where one was
+    "javascript-catalog": public(),
+    # Accounts (the portal's own pages) --------------------------------------------------
+    "accounts:profile": logged_in(),
+    "accounts:data_export": logged_in(),
+    "accounts:delete": logged_in(),
+    # Accounts (allauth) -----------------------------------------------------------------
+    "account_login": everyone(REDIRECT, anonymous=OK),  # logged in: on to the profile
+    "account_logout": everyone(OK, anonymous=REDIRECT),  # a confirmation page; POST logs out
+    "account_inactive": public(),
+    "account_signup": everyone(REDIRECT, anonymous=OK),
+    "account_reauthenticate": logged_in(),
+    "account_email": logged_in(),
+    "account_email_verification_sent": public(),
+    "account_change_password": logged_in(),
+    "account_set_password": logged_in(REDIRECT),  # everyone has a password: change it instead
+    "account_reset_password": public(),
+    # Without a login by code under way: to the login page, or on if already logged in.
+    "account_confirm_login_code": everyone(REDIRECT, anonymous=LOGIN),
+    "account_confirm_email": public(),  # the key is the secret; GET shows a button
+    "account_reset_password_from_key_done": public(),
+    # A valid key is moved into the session and the visitor sent on, so it leaves no
+    # trace in the address bar and the Referer; a wrong key shows a "link expired" page.
+    "account_reset_password_from_key": {"valid": everyone(REDIRECT), "wrong": public()},
+    "account_reset_password_done": public(),
+    # Two-factor pages are about one's own account. In the walk only staff have an
+    # authenticator app; allauth asks for the password again before changing anything.
+    "mfa_index": logged_in(),
+    "mfa_authenticate": everyone(REDIRECT, anonymous=LOGIN),  # only during a login
+    "mfa_reauthenticate": logged_in(REDIRECT, **dict.fromkeys(STAFF, OK)),
+    "mfa_activate_totp": logged_in(REDIRECT),  # reauthenticate first, or already active
+    "mfa_deactivate_totp": logged_in(NOT_FOUND, **dict.fromkeys(STAFF, REDIRECT)),
+    "mfa_view_recovery_codes": logged_in(NOT_FOUND),  # nobody has generated codes
+    "mfa_generate_recovery_codes": logged_in(REDIRECT),
+    "mfa_download_recovery_codes": logged_in(NOT_FOUND),
+    # Service point ----------------------------------------------------------------------
+    "servicepoint:index": public(),
+    "servicepoint:ask": public(),
+    "servicepoint:submitted": everyone(REDIRECT),  # nothing submitted in this session: the form
+    "servicepoint:confirm": {"token": public(), "wrong": everyone(NOT_FOUND)},
+    # The secret link in a guest's e-mails opens the question for whoever holds it.
+    "servicepoint:guest_question": {"token": public(), "wrong": everyone(NOT_FOUND)},
+    "servicepoint:my_questions": logged_in(),
+    "servicepoint:my_question": {
+        "own": only(ENTREPRENEUR, others=NOT_FOUND),
+        # Another entrepreneur's question: not even staff open it on the public site.
+        "other": logged_in(NOT_FOUND),
+    },
+    # The asker, staff who see the question, or the holder of the secret link; 404 for
+    # anyone else, as if it did not exist.
+    "servicepoint:attachment": {
+        "own": everyone(NOT_FOUND, entrepreneur=OK, **dict.fromkeys(STAFF, OK)),
+        "other": everyone(NOT_FOUND, account_manager=OK, coordinator=OK),
+        "note": everyone(NOT_FOUND, directorate_contact=OK, account_manager=OK, coordinator=OK),
+        "token": public(),
+    },
+    "servicepoint:follow_up": public(),  # the token in the e-mail is the key
+    "servicepoint:knowledge_base": public(),
+    "servicepoint:suggestions": public(),
+    "servicepoint:article": {"published": public(), "draft": everyone(NOT_FOUND)},
+    # Omarm --------------------------------------------------------------------------------
+    "omarm:index": public(),
+    "omarm:mine": logged_in(),
+    "omarm:request_new": only(SOCIAL),  # members of a social organisation post requests
+    "omarm:request": {
+        "open": public(),
+        "draft": only(SOCIAL, COORDINATOR, others=NOT_FOUND, anonymous=NOT_FOUND),
+    },
+    "omarm:request_edit": {
+        # Owners edit drafts; the coordinator moderates in the admin and sees it (403),
+        # anyone else cannot tell it exists (404).
+        "draft": with_roles(only(SOCIAL, others=NOT_FOUND), coordinator=FORBIDDEN),
+        # An open request is public: no editing it (the owner is sent back to "mijn").
+        "open": logged_in(FORBIDDEN, social_organisation=REDIRECT),
+    },
+    "omarm:offer_help": post_only(),
+    "omarm:report": post_only(),
+    "omarm:photo": {
+        "open": public(),
+        "draft": only(SOCIAL, COORDINATOR, others=NOT_FOUND, anonymous=NOT_FOUND),
+    },
+    "omarm:offer_new": only(ENTREPRENEUR),  # members of a company post offers
+    "omarm:offer": {
+        "open": public(),
+        "draft": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND, anonymous=NOT_FOUND),
+    },
+    "omarm:offer_edit": {
+        "draft": with_roles(only(ENTREPRENEUR, others=NOT_FOUND), coordinator=FORBIDDEN),
+    },
+    "omarm:show_interest": post_only(),
+    "omarm:submit": post_only(),
+    "omarm:withdraw": post_only(),
+    "omarm:fulfil": post_only(),
+    "omarm:extend": post_only(),
+    # The match thread: both sides and the coordinator.
+    "omarm:match": {
+        "own": only(ENTREPRENEUR, SOCIAL, COORDINATOR, others=NOT_FOUND),
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "omarm:organisation": public(),
+    "omarm:challenge": public(),
+    # Platform Goed Inkopen ----------------------------------------------------------------
+    "procurement:index": public(),
+    "procurement:supplier": {
+        "verified": public(),
+        # A draft: a preview for its owners and the coordinator, 404 for the rest.
+        "draft": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND, anonymous=NOT_FOUND),
+    },
+    "procurement:logo": {
+        "verified": public(),
+        "draft": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND, anonymous=NOT_FOUND),
+    },
+    "procurement:my_profiles": logged_in(),  # the user's companies; empty for others
+    "procurement:create": {
+        "own": only(ENTREPRENEUR, others=NOT_FOUND),
+        "other": logged_in(NOT_FOUND),  # another company's: not even the coordinator
+    },
+    # The profile pages of the owners (the coordinator may open them too).
+    "procurement:edit": {"own": OWNER_ENTREPRENEUR, "other": only(COORDINATOR, others=NOT_FOUND)},
+    "procurement:profile_submit": post_only(),
+    "procurement:profile_confirm": post_only(),
+    "procurement:profile_withdraw": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:product_create": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:product_edit": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:product_delete": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:label_create": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:label_edit": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:label_delete": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "procurement:label_evidence": {
+        "own": OWNER_ENTREPRENEUR,
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    # Procurement officers only (anyone else 403); another officer's things are 404.
+    "procurement:shortlists": OFFICER_ONLY,
+    "procurement:shortlist_add": with_roles(OFFICER_ONLY, procurement_officer=METHOD),
+    "procurement:shortlist": {
+        "own": OFFICER_ONLY,
+        "other": with_roles(OFFICER_ONLY, procurement_officer=NOT_FOUND),
+    },
+    "procurement:shortlist_edit": {
+        "own": OFFICER_ONLY,
+        "other": with_roles(OFFICER_ONLY, procurement_officer=NOT_FOUND),
+    },
+    "procurement:shortlist_delete": {
+        "own": OFFICER_ONLY,
+        "other": with_roles(OFFICER_ONLY, procurement_officer=NOT_FOUND),
+    },
+    "procurement:shortlist_entry_note": with_roles(OFFICER_ONLY, procurement_officer=METHOD),
+    "procurement:shortlist_entry_remove": with_roles(OFFICER_ONLY, procurement_officer=METHOD),
+    "procurement:shortlist_export": {
+        "own": OFFICER_ONLY,
+        "other": with_roles(OFFICER_ONLY, procurement_officer=NOT_FOUND),
+    },
+    "procurement:search_export": OFFICER_ONLY,
+    "procurement:inquiries": OFFICER_ONLY,
+    "procurement:inquiry_new": OFFICER_ONLY,
+    "procurement:inquiry": {
+        "own": OFFICER_ONLY,
+        "other": with_roles(OFFICER_ONLY, procurement_officer=NOT_FOUND),
+    },
+    # Events ---------------------------------------------------------------------------------
+    "events:index": public(),
+    "events:month": public(),
+    "events:mine": logged_in(),
+    "events:feed": public(),
+    "events:feed_type": public(),
+    # The organisers' pages: the event's organisers and the coordinator; 404 for the rest.
+    "events:organiser_attendees": {
+        "own": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND),
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "events:organiser_check_in": {
+        "own": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND),
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "events:organiser_export": {
+        "own": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND),
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    "events:organiser_message": {
+        "own": only(ENTREPRENEUR, COORDINATOR, others=NOT_FOUND),
+        "other": only(COORDINATOR, others=NOT_FOUND),
+    },
+    # A draft event is previewed by staff (the coordinator builds it in the admin and
+    # follows "view on site"); everyone else gets 404.
+    "events:detail": {
+        "published": public(),
+        "draft": everyone(NOT_FOUND, **dict.fromkeys(STAFF, OK)),
+    },
+    "events:image": {
+        "published": public(),
+        "draft": everyone(NOT_FOUND, **dict.fromkeys(STAFF, OK)),
+    },
+    "events:register": post_only(),
+    "events:cancel": post_only(),
+    # Monitor: the coordinator and monitor readers only.
+    "monitor:index": only(COORDINATOR, VIEWER),
+    "monitor:report": only(COORDINATOR, VIEWER),
+    "monitor:workbook": only(COORDINATOR, VIEWER),
+    "monitor:figure_csv": only(COORDINATOR, VIEWER),
+    # Admin: the site's own pages ------------------------------------------------------------
+    "admin:index": admin(*STAFF),
+    # The admin's login hands over to the portal's (axes and two-factor apply there);
+    # someone logged in without access gets 403 instead of a login loop.
+    "admin:login": everyone(FORBIDDEN, anonymous=LOGIN),
+    # Logging out is a POST; without access one is sent to the admin's index first.
+    "admin:logout": everyone(METHOD, **dict.fromkeys(NOT_STAFF, REDIRECT)),
+    "admin:password_change": admin(*STAFF),
+    "admin:password_change_done": admin(*STAFF),
+    # Looking up users for a routing rule's assignee: those who may read accounts.
+    "admin:autocomplete": admin(*DESK),
+    "admin:jsi18n": admin(*STAFF),
+    "admin:view_on_site": admin(*STAFF, allowed=REDIRECT),
+    "admin:app_list": {app: admin_app_index(app) for app in ADMIN_APPS},
+    # Setting a user's password in the admin needs the change permission: nobody here.
+    "admin:auth_user_password_change": admin(),
+    # Admin: the service point desk ------------------------------------------------------------
+    # A directorate contact sees only questions routed to their directorate.
+    "admin:servicepoint_question_change": {
+        "routed": admin(CONTACT, *DESK),
+        "elsewhere": admin(*DESK, others=NOT_FOUND),
+    },
+    "admin:servicepoint_question_history": {
+        "routed": admin(CONTACT, *DESK),
+        # Django's history page sends someone who cannot see the object to the index.
+        "elsewhere": admin(*DESK, others=REDIRECT),
+    },
+    # The forms on the question page are POSTs; a GET goes back to the question.
+    "admin:servicepoint_question_message": {
+        "routed": admin(CONTACT, *DESK, allowed=REDIRECT),
+        "elsewhere": admin(*DESK, allowed=REDIRECT, others=NOT_FOUND),
+    },
+    "admin:servicepoint_question_route": admin(*DESK, allowed=REDIRECT),
+    "admin:servicepoint_question_state": admin(*DESK, allowed=REDIRECT),
+    "admin:servicepoint_question_topic": admin(*DESK, allowed=REDIRECT),
+    # A contact takes up or withdraws only their own directorate's part.
+    "admin:servicepoint_question_assignment": {
+        "routed": admin(CONTACT, *DESK, allowed=REDIRECT),
+        "elsewhere": admin(*DESK, allowed=REDIRECT, others=NOT_FOUND),
+    },
+    "admin:servicepoint_question_report": admin(*DESK),
+    # Admin: the coordinator's tools -----------------------------------------------------------
+    "admin:omarm_helprequest_propose": admin(COORDINATOR),
+    "admin:omarm_match_pipeline": admin(COORDINATOR),
+    "admin:omarm_match_export": admin(COORDINATOR),
+    "admin:procurement_supplier_import": admin(COORDINATOR),
+}
+
+# Patterns without a name, by their full route. (The admin's unnamed ``<pk>/`` redirect
+# of each model follows from ADMIN_MODELS.)
+UNNAMED: dict[str, Expect] = {
+    # The admin's catch-all: 404 for staff, the login for anyone else.
+    "beheer/(?P<url>.*)$": admin(others=NOT_FOUND),
+}
+
+# URL names the walk leaves out, with the reason. Only what cannot be opened
+# meaningfully with GET belongs here (e.g. static or media serving in development).
+SKIPPED: dict[str, str] = {}
+
+
+def expected(name: str, case: str = "") -> Expect:
+    """The declared expectation for a URL name (and case), from MATRIX or ADMIN_MODELS."""
+    entry = MATRIX.get(name)
+    if entry is None:
+        model, page = admin_page_of(name)
+        if model is None:
+            raise KeyError(name)
+        return ADMIN_MODELS[model].expect(page)
+    if isinstance(entry, MappingProxyType):
+        if case:
+            raise KeyError(f"{name} has no cases, asked for {case!r}")
+        return entry
+    return entry[case]
+
+
+def cases(name: str) -> tuple[str, ...]:
+    """The declared cases of a URL name; ``("",)`` for one without."""
+    entry = MATRIX.get(name)
+    if isinstance(entry, dict):
+        return tuple(entry)
+    return ("",)
+
+
+def admin_page_of(name: str) -> tuple[str | None, str]:
+    """("app.model", page) for a standard admin page name such as
+    ``admin:servicepoint_question_change``; (None, "") for anything else."""
+    if not name.startswith("admin:"):
+        return None, ""
+    for label in ADMIN_MODELS:
+        prefix = "admin:" + label.replace(".", "_") + "_"
+        page = name.removeprefix(prefix)
+        if page != name and page in ADMIN_PAGES:
+            return label, page
+    return None, ""
