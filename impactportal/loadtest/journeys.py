@@ -18,6 +18,7 @@ import asyncio
 import random
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -457,12 +458,20 @@ async def _run(
     return recorder, sum(journeys)
 
 
+def _in_own_loop(coroutine):
+    """Run ``coroutine`` to the end in an event loop of its own, in a thread of its own,
+    so it also works when the calling thread already runs a loop (as Playwright's sync
+    API leaves one behind in a test process)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def run(
     base_url: str, plan: Plan, *, users: int, seconds: float, think: float, seed: int = 1
 ) -> tuple[Recorder, int]:
     """``users`` virtual users walk journeys for ``seconds``; returns what they recorded
     and how many journeys they completed."""
-    return asyncio.run(_run(plan, base_url, users, seconds, think, seed, None))
+    return _in_own_loop(_run(plan, base_url, users, seconds, think, seed, None))
 
 
 def warm_up(
@@ -470,4 +479,4 @@ def warm_up(
 ) -> tuple[Recorder, int]:
     """Every journey ``rounds`` times, without pauses (at most ``seconds``)."""
     quota = {journey.name: rounds for journey in JOURNEYS}
-    return asyncio.run(_run(plan, base_url, users, seconds, 0, 99, quota))
+    return _in_own_loop(_run(plan, base_url, users, seconds, 0, 99, quota))
