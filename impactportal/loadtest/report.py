@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from procurement.management.commands.benchmark_search import percentile
+from procurement.management.commands.benchmark_search import format_table, percentile
 
 from .client import Sample
 
@@ -106,19 +106,4 @@ def table(rows: list[Row], *, markdown: bool = False) -> str:
         )
         for r in rows
     ]
-    if markdown:
-        lines = ["| " + " | ".join(row) + " |" for row in cells]
-        lines.insert(1, "|---|" + "--:|" * (len(HEADER) - 1))
-        return "\n".join(lines)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADER))]
-    lines = []
-    for number, row in enumerate(cells):
-        lines.append(
-            "  ".join(
-                cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-                for i, cell in enumerate(row)
-            )
-        )
-        if number == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+    return format_table(cells, markdown=markdown)

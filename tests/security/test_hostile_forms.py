@@ -41,6 +41,7 @@ from procurement.models import (
     ShortlistEntry,
     Supplier,
 )
+from procurement.views import FILTER_PARAMS
 from servicepoint.constants import QuestionState
 from servicepoint.models import Attachment, FollowUp, Message, Question, Topic
 from tests.events.test_registration import make_event
@@ -1322,19 +1323,7 @@ def test_post_without_csrf_token_is_refused(world, name):
 
 # GET parameters ---------------------------------------------------------------------------
 
-SEARCH_PARAMS = [
-    "q",
-    "thema",
-    "label",
-    "regio",
-    "categorie",
-    "omvang",
-    "impact",
-    "sdg",
-    "bevestigd",
-    "sortering",
-    "pagina",
-]
+SEARCH_PARAMS = [*FILTER_PARAMS, "sortering", "pagina"]
 PERIOD_PARAMS = [
     "soort",
     "jaar",

@@ -392,13 +392,18 @@ def report(rows: list[Row], *, markdown: bool = False) -> str:
         )
         for r in rows
     ]
+    return format_table(cells, markdown=markdown)
+
+
+def format_table(cells: list[tuple[str, ...]], *, markdown: bool = False) -> str:
+    """Rows of text (the first is the header) as aligned columns for the terminal, or as
+    a Markdown table; the first column is left-aligned, the numbers right-aligned."""
+    columns = len(cells[0])
     if markdown:
         lines = ["| " + " | ".join(row) + " |" for row in cells]
-        lines.insert(
-            1, "|" + "|".join("---" if i == 0 else "--:" for i in range(len(HEADER))) + "|"
-        )
+        lines.insert(1, "|" + "|".join("---" if i == 0 else "--:" for i in range(columns)) + "|")
         return "\n".join(lines)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(HEADER))]
+    widths = [max(len(row[i]) for row in cells) for i in range(columns)]
     out = []
     for n, row in enumerate(cells):
         out.append(
