@@ -107,9 +107,22 @@ def may_see_details(registration: Registration | None) -> bool:
 
 
 def registrations_of(user, now: datetime | None = None) -> dict:
-    """'Mijn agenda': the user's registrations, upcoming and past."""
+    """'Mijn agenda': the user's registrations, upcoming and past, one per event: the
+    live one, or the last cancelled one when none is live (someone who cancelled and
+    registered again sees the event once, with where they stand now)."""
     now = now or timezone.now()
-    registrations = Registration.objects.filter(user=user).select_related("event")
+    current = (
+        Registration.objects.filter(user=user)
+        .order_by(
+            "event_id",
+            Case(When(status=RegistrationStatus.CANCELLED, then=1), default=0),
+            "-created_at",
+            "-pk",
+        )
+        .distinct("event_id")
+        .values("pk")
+    )
+    registrations = Registration.objects.filter(pk__in=current).select_related("event")
     return {
         "upcoming": list(
             registrations.filter(event__ends_at__gt=now).order_by("event__starts_at", "pk")

@@ -521,16 +521,22 @@ def _sdg(raws: list[dict]) -> Area:
     )
 
 
-def build_report(
-    period: Period, *, baseline: Period | None = None, today: date | None = None
-) -> Report:
-    """The report for ``period``, compared with the period before it and the baseline."""
+def report_columns(period: Period, *, baseline: Period | None = None) -> list[Column]:
+    """The columns of the report: ``period``, the period before it and the baseline."""
     columns = [
         Column(CURRENT, _("This period"), period),
         Column(PREVIOUS, _("Previous period"), period.previous()),
     ]
     if baseline is not None:
         columns.append(Column(BASELINE, _("Baseline"), baseline))
+    return columns
+
+
+def build_report(
+    period: Period, *, baseline: Period | None = None, today: date | None = None
+) -> Report:
+    """The report for ``period``, compared with the period before it and the baseline."""
+    columns = report_columns(period, baseline=baseline)
     periods = [column.period for column in columns]
     holidays = holidays_for(periods, today)
     raws = figures_for(periods, holidays=holidays, today=today)

@@ -1,5 +1,7 @@
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts import services
 from accounts.constants import OrganisationKind
@@ -33,7 +35,8 @@ def test_bad_kvk_numbers_are_rejected(number):
     with pytest.raises(ValidationError) as error:
         validate_kvk_number(number)
     assert error.value.code == "invalid_kvk"
-    assert "8 cijfers" in error.value.messages[0]  # Dutch is the default language
+    with translation.override(settings.LANGUAGE_CODE):  # Dutch is the default language
+        assert "8 cijfers" in error.value.messages[0]
 
 
 @pytest.mark.parametrize(

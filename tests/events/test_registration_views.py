@@ -282,3 +282,31 @@ def test_mine_lists_own_registrations_with_buttons(client, user, other_user):
     response = client.post("/agenda/komend/afmelden/", {"terug": "mijn"})
     assert response["Location"] == "/agenda/mijn/"
     assert Registration.objects.get(user=user, event=coming).status == "cancelled"
+
+
+@pytest.mark.django_db
+def test_mine_shows_an_event_once_however_often_one_cancelled_and_came_back(
+    client, user, django_assert_num_queries
+):
+    back = make_event(slug="terug", title="Terug van weggeweest")
+    gone = make_event(slug="weg", title="Toch niet")
+    for _ in range(3):
+        services.registration_cancel(
+            registration=services.registration_create(event=back, user=user), user=user
+        )
+        services.registration_cancel(
+            registration=services.registration_create(event=gone, user=user), user=user
+        )
+    services.registration_create(event=back, user=user)
+    client.force_login(user)
+    client.get("/agenda/mijn/")
+    with django_assert_num_queries(4):  # session, user, upcoming, past
+        response = client.get("/agenda/mijn/")
+    rows = [(r.event.title, r.status) for r in response.context["upcoming"]]
+    assert sorted(rows) == [
+        ("Terug van weggeweest", RegistrationStatus.CONFIRMED),
+        ("Toch niet", RegistrationStatus.CANCELLED),
+    ]
+    body = response.content.decode()
+    assert body.count('href="/agenda/terug/"') == 1
+    assert body.count('href="/agenda/weg/"') == 1

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -261,6 +262,7 @@ def test_the_query_count_does_not_grow_with_the_data(reader, dataset, django_ass
     with django_assert_num_queries(PAGE_QUERIES):
         small = reader.get(INDEX, Q2_QUERY)
     more_data()
+    cache.clear()  # the figures are kept for five minutes (see the tests below)
     with django_assert_num_queries(PAGE_QUERIES):
         large = reader.get(INDEX, Q2_QUERY)
     received = "servicepunt-kerncijfers", "received", "current"
@@ -278,6 +280,51 @@ def test_without_a_baseline_the_page_takes_two_periods_of_queries(
 def test_an_invalid_period_costs_no_figure_queries(reader, django_assert_num_queries):
     with django_assert_num_queries(3):
         reader.get(INDEX, {"soort": "jaar", "jaar": "0"})
+
+
+# The figures are kept for five minutes ------------------------------------------------------
+
+
+def test_the_figures_are_kept_for_five_minutes_and_say_of_when(
+    reader, dataset, django_assert_num_queries
+):
+    received = "servicepunt-kerncijfers", "received", "current"
+    with time_machine.travel(TODAY, tick=False):
+        first = reader.get(INDEX, Q2_QUERY).content.decode()
+    assert "Cijfers van 12:00" in first
+    more_data()
+    with time_machine.travel(TODAY + timedelta(minutes=4, seconds=59), tick=False):
+        with django_assert_num_queries(3):  # session, user, roles: no figure is computed
+            kept = reader.get(INDEX, Q2_QUERY).content.decode()
+    assert cell(kept, *received) == cell(first, *received) == "7"
+    assert "Cijfers van 12:00" in kept
+    with time_machine.travel(TODAY + timedelta(minutes=5, seconds=1), tick=False):
+        fresh = reader.get(INDEX, Q2_QUERY).content.decode()
+    assert cell(fresh, *received) == "12"
+    assert "Cijfers van 12:05" in fresh
+
+
+def test_the_kept_figures_are_per_period_choice_and_language(reader, dataset):
+    with time_machine.travel(TODAY, tick=False):
+        q2 = reader.get(INDEX, Q2_QUERY).content.decode()
+        q1 = reader.get(INDEX, {**Q2_QUERY, "kwartaal": "1"}).content.decode()
+        reader.cookies["django_language"] = "en"
+        english = reader.get(INDEX, Q2_QUERY).content.decode()
+    received = "servicepunt-kerncijfers", "received", "current"
+    assert cell(q2, *received) == "7"
+    assert cell(q1, *received) != cell(q2, *received)
+    assert "Q4 2025" in q1 and "Q4 2025" not in q2  # the period before each
+    assert 'href="/monitor/csv/' in q1 and "kwartaal=1" in q1
+    assert "Figures of 12:00" in english and "Cijfers van" not in english
+    assert 'id="monitor-toc-heading" class="h3">Areas<' in english  # not the Dutch figures
+
+
+def test_the_printable_report_is_always_computed_afresh(reader, dataset):
+    with time_machine.travel(TODAY, tick=False):
+        reader.get(INDEX, Q2_QUERY)
+        more_data()
+        report = reader.get(reverse("monitor:report"), Q2_QUERY).content.decode()
+    assert cell(report, "servicepunt-kerncijfers", "received", "current") == "12"
 
 
 def test_today_is_amsterdam_today():

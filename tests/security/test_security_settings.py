@@ -19,6 +19,7 @@ from axes.models import AccessAttempt
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -265,6 +266,34 @@ def test_a_twelve_character_password_passes_the_rules():
 
 PASSWORD = "een-lang-Wachtwoord-2026"
 SHA1 = hashlib.sha1(PASSWORD.encode(), usedforsecurity=False).hexdigest().upper()
+
+
+def _production_hashers():
+    """The hashers of the base settings (the test settings use a fast one)."""
+    source = (BASE_DIR / "impactportal" / "settings" / "base.py").read_text()
+    block = re.search(r"^PASSWORD_HASHERS = \[(.*?)^\]", source, re.S | re.M).group(1)
+    return re.findall(r'"([\w.]+)"', block)
+
+
+def test_passwords_are_stored_with_argon2id_at_the_owasp_parameters(settings):
+    settings.PASSWORD_HASHERS = _production_hashers()
+    encoded = make_password("Groningen-Impact-2026")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("Groningen-Impact-2026", encoded)
+    assert not check_password("Groningen-Impact-2025", encoded)
+
+
+@pytest.mark.django_db
+def test_a_password_stored_before_is_rehashed_with_argon2id_at_login(client, settings):
+    settings.PASSWORD_HASHERS = _production_hashers()
+    user = UserFactory(email="oud@example.nl")
+    user.password = PBKDF2PasswordHasher().encode("Groningen-Impact-2026", "zoutzoutzout")
+    user.save(update_fields=["password"])
+    response = client.post(LOGIN, {"login": user.email, "password": "Groningen-Impact-2026"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("Groningen-Impact-2026", user.password)
 
 
 class FakeRangeApi:
