@@ -218,7 +218,7 @@ PORTAL_RATE_LIMITS = {
 # comes from a migration (impactportal.ratelimit).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "impactportal.ratelimit.cache_backend.PostgreSQLCache",
         "LOCATION": "portal_cache",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }

@@ -305,7 +305,7 @@ def test_logins_past_the_limit_per_address_get_429(client, settings, user, passw
 # The production cache: counters in PostgreSQL --------------------------------------------
 
 
-DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
+DATABASE_CACHE = "impactportal.ratelimit.cache_backend.PostgreSQLCache"
 
 
 @pytest.fixture
