@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.admin_site import ActionCheckboxMixin, PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline
 
 from . import services
@@ -28,7 +29,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ActionCheckboxMixin, DjangoUserAdmin):
     form = PortalUserChangeForm
     add_form = PortalUserCreationForm
     ordering = ["email"]
@@ -54,7 +55,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PortalModelAdmin):
     list_display = ["name", "kind", "kvk_number", "branch_number", "city"]
     list_filter = ["kind", "city"]
     search_fields = ["name", "kvk_number", "branch_number"]
@@ -70,7 +71,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Directorate)
-class DirectorateAdmin(admin.ModelAdmin):
+class DirectorateAdmin(PortalModelAdmin):
     list_display = ["name", "slug", "email", "is_active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -21,6 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from impactportal.admin_actions import run_service_per_object
+from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
 
@@ -111,7 +112,7 @@ def _organiser_links(event):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(PortalModelAdmin):
     form = EventAdminForm
     list_display = [
         "title",
@@ -322,7 +323,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["user", "event", "status", "created_at", "promoted_at", "checked_in_at"]
     list_filter = ["status", "event__type", "event"]
     search_fields = ["user__name", "user__email", "event__title"]

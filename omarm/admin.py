@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.constants import OrganisationKind
 from accounts.models import Organisation
 from impactportal.admin_actions import run_service_per_object
+from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 
 from . import figures, services
@@ -161,7 +162,7 @@ class ProposeMatchForm(forms.Form):
 # Requests and offers --------------------------------------------------------------------
 
 
-class PostingAdmin(admin.ModelAdmin):
+class PostingAdmin(PortalModelAdmin):
     """What the request and offer admins share: read-only, moderated through actions."""
 
     change_list_template = "admin/omarm/posting_change_list.html"
@@ -469,7 +470,7 @@ def _amount(value):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(PortalModelAdmin):
     change_list_template = "admin/omarm/match/change_list.html"
     list_display = [
         "created_at",
@@ -693,7 +694,7 @@ class ChallengeTeamInline(admin.StackedInline):
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(admin.ModelAdmin):
+class ChallengeAdmin(PortalModelAdmin):
     list_display = ["title", "date", "place", "requests_count", "teams_count"]
     search_fields = ["title", "place"]
     date_hierarchy = "date"
@@ -720,7 +721,7 @@ class ChallengeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Area)
-class AreaAdmin(admin.ModelAdmin):
+class AreaAdmin(PortalModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
@@ -731,7 +732,7 @@ class AreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["request", "reporter", "created_at", "resolved_at"]
     list_filter = [("resolved_at", admin.EmptyFieldListFilter)]
     list_select_related = ["request", "reporter"]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from impactportal.admin_actions import run_service_per_object
+from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 
 from . import importer, selectors, services
@@ -253,7 +254,7 @@ class ProductInline(SupplierChildInline):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(PortalModelAdmin):
     change_list_template = "admin/procurement/supplier/change_list.html"
     list_display = [
         "name",
@@ -708,7 +709,7 @@ def _column_help():
 
 
 @admin.register(Label)
-class LabelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LabelAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     """The expiry overview. Labels are changed on their supplier's page."""
 
     change_list_template = "admin/procurement/label/change_list.html"
@@ -768,7 +769,7 @@ class LabelAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(PortalModelAdmin):
     list_display = ["code", "name", "parent", "products_count"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -814,7 +815,7 @@ class InquiryRecipientInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InquiryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["subject", "sender", "sent_at", "recipients_count", "shortlist"]
     list_select_related = ["sender", "shortlist"]
     search_fields = ["subject", "sender__email", "sender__name"]

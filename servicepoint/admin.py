@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Directorate, User
 from accounts.roles import Role
 from impactportal.admin_actions import run_service_per_object
+from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 
 from . import reports, selectors, services
@@ -38,7 +39,7 @@ from .models import (
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(PortalModelAdmin):
     list_display = [
         "name",
         "name_en",
@@ -53,7 +54,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(PortalModelAdmin):
     list_display = ["position", "topic", "keywords", "directorate", "assignee", "is_active"]
     list_display_links = ["topic"]
     list_editable = ["position", "is_active"]
@@ -63,7 +64,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedReply)
-class CannedReplyAdmin(admin.ModelAdmin):
+class CannedReplyAdmin(PortalModelAdmin):
     list_display = ["title", "topic"]
     list_filter = ["topic"]
     search_fields = ["title", "body"]
@@ -71,7 +72,7 @@ class CannedReplyAdmin(admin.ModelAdmin):
 
 
 @admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
+class KnowledgeArticleAdmin(PortalModelAdmin):
     list_display = ["title", "topic", "is_published", "updated_at"]
     list_filter = ["topic", "is_published"]
     search_fields = ["title", "summary", "body"]
@@ -84,7 +85,7 @@ class KnowledgeArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FollowUpAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["question", "sent_at", "answered_at", "helped"]
     list_filter = ["helped"]
     list_select_related = ["question"]
@@ -257,7 +258,7 @@ class TopicForm(forms.Form):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PortalModelAdmin):
     change_form_template = "admin/servicepoint/question/change_form.html"
     change_list_template = "admin/servicepoint/question/change_list.html"
     list_display = [

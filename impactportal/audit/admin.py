@@ -5,6 +5,8 @@ from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.admin_site import PortalModelAdmin
+
 from .models import AuditLogEntry
 
 
@@ -42,7 +44,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["timestamp", "actor_label", "action", "content_type", "object_repr"]
     list_filter = ["action", "content_type"]
     search_fields = ["actor_label", "object_repr", "action", "object_id"]

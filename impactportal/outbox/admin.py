@@ -3,6 +3,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import ReadOnlyAdminMixin
 
 from . import services
@@ -13,7 +14,7 @@ ACCOUNT_MAIL_KIND_PREFIX = "allauth/"
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["created_at", "recipient", "subject", "kind", "state", "attempts", "sent_at"]
     list_filter = ["state", "kind", "language"]
     search_fields = ["recipient", "subject", "uuid"]
@@ -47,7 +48,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CapturedMail)
-class CapturedMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CapturedMailAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["received_at", "to", "subject"]
     search_fields = ["to", "subject", "body_text"]
     date_hierarchy = "received_at"
