@@ -110,3 +110,23 @@ def test_health_check(client):
     response = client.get("/gezondheid/")
     assert response.json() == {"status": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_the_written_out_action_checkbox_is_djangos_markup():
+    from django.contrib import admin as django_admin
+    from django.utils import translation
+
+    from impactportal.admin_site import ActionCheckboxMixin
+
+    class Row:
+        pk = 7
+
+        def __str__(self):
+            return "Vraag <script>\"&'"
+
+    for language in ("nl", "en"):
+        with translation.override(language):
+            ours = ActionCheckboxMixin().action_checkbox(Row())
+            djangos = django_admin.ModelAdmin.action_checkbox(None, Row())
+            assert ours == djangos
+            assert "<script>" not in ours
