@@ -1,14 +1,16 @@
 """All figures of the programme monitor for the periods on the page, from the apps' own
 figure selectors.
 
-Caching: none. Every figure is an aggregate query, the big tables (questions, suppliers,
-labels) are read once for all periods on the page (the chosen one, the one before and the
-baseline) and the small ones once per period: a fixed number of queries whatever the
-amount of data (``query_count``). ``manage.py benchmark_monitor`` measures the whole page
-with 100,000 suppliers and 50,000 questions at about 0.7 s, also on a busy machine
-(docs/benchmarks.md), so a
-cache would only add invalidation on every write in four apps. If the benchmark ever goes
-over a second, cache ``figures_for`` per set of periods and clear it from the services.
+Caching: the figures themselves are computed per request. Every figure is an aggregate
+query, the big tables (questions, suppliers, labels) are read once for all periods on the
+page (the chosen one, the one before and the baseline) and the small ones once per
+period: a fixed number of queries whatever the amount of data (``query_count``).
+``manage.py benchmark_monitor`` measures the whole page with 100,000 suppliers and 50,000
+questions at about 0.7 s, also on a busy machine (docs/benchmarks.md). The page itself
+(``monitor.views``) keeps the rendered figures five minutes per period choice and
+language: under load the monitor's 0.1 s of CPU per view on the demo data queued every
+other page behind it. No invalidation: figures five minutes old serve a progress report,
+and the page says of when they are.
 
 Reused selectors: ``omarm.figures.omarm_figures`` and ``events.figures.event_figures``
 (per period; those tables are small) and ``procurement.figures.supplier_figures_for``.

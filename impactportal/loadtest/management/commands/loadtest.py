@@ -53,8 +53,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--think",
             type=float,
-            default=1.0,
-            help="Mean seconds a virtual user waits between requests (0.5-1.5 times this).",
+            default=3.0,
+            help="Mean seconds a virtual user waits between requests (0.5-1.5 times this; "
+            "default 3: 1.5-4.5 s, about locust's between(1, 5)).",
         )
         parser.add_argument(
             "--warmup",
@@ -63,12 +64,17 @@ class Command(BaseCommand):
             help="Unmeasured first: every journey this many times per gunicorn worker, "
             "without think time (default 3; 0: none).",
         )
-        parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4).")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=4,
+            help="gunicorn workers (default 4: two per CPU measured best on two CPUs).",
+        )
         parser.add_argument(
             "--threads",
             type=int,
-            default=2,
-            help="Threads per worker (default 2; 1: sync workers).",
+            default=1,
+            help="Threads per worker (default 1: sync workers; more: gthread).",
         )
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the journeys.")
         parser.add_argument(
