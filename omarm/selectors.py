@@ -192,28 +192,23 @@ def challenge_detail(slug: str) -> Challenge | None:
 
 
 def mine(user) -> dict:
-    """'Mijn Omarm': the postings and matches of the user's organisations, every state."""
+    """'Mijn Omarm': the postings and matches of the user's organisations, every state
+    (querysets: the page shows them a page at a time)."""
     organisations = list(Organisation.objects.filter(memberships__user=user).order_by("name"))
     ids = [organisation.pk for organisation in organisations]
     return {
         "organisations": organisations,
         "has_social": any(o.kind == OrganisationKind.SOCIAL for o in organisations),
         "has_business": any(o.kind == OrganisationKind.COMPANY for o in organisations),
-        "requests": list(
-            HelpRequest.objects.filter(organisation_id__in=ids)
-            .select_related("organisation", "area")
-            .order_by("-created_at")
-        ),
-        "offers": list(
-            Offer.objects.filter(organisation_id__in=ids)
-            .select_related("organisation", "area")
-            .order_by("-created_at")
-        ),
-        "matches": list(
-            Match.objects.filter(Q(business_id__in=ids) | Q(social_organisation_id__in=ids))
-            .select_related("request", "offer", "business", "social_organisation")
-            .order_by("-last_activity_at")
-        ),
+        "requests": HelpRequest.objects.filter(organisation_id__in=ids)
+        .select_related("organisation", "area")
+        .order_by("-created_at", "-pk"),
+        "offers": Offer.objects.filter(organisation_id__in=ids)
+        .select_related("organisation", "area")
+        .order_by("-created_at", "-pk"),
+        "matches": Match.objects.filter(Q(business_id__in=ids) | Q(social_organisation_id__in=ids))
+        .select_related("request", "offer", "business", "social_organisation")
+        .order_by("-last_activity_at", "-pk"),
     }
 
 

@@ -38,6 +38,8 @@ from .models import HelpRequest, Offer
 from .suggestions import suggestions_for
 
 BOARD_PAGE_SIZE = 20
+MINE_PAGE_SIZE = 20
+MINE_PAGES = (("requests", "hulpvragen"), ("offers", "aanbod"), ("matches", "matches"))
 STORIES_ON_BOARD = 3
 KINDS = {"hulpvraag": HelpRequest, "aanbod": Offer}
 
@@ -270,7 +272,14 @@ def challenge(request, slug):
 @login_required
 @require_GET
 def mine(request):
-    return render(request, "omarm/mine.html", selectors.mine(request.user))
+    """Each of the three lists a page at a time, with a page parameter of its own."""
+    context = selectors.mine(request.user)
+    for key, param in MINE_PAGES:
+        context[key] = Paginator(context[key], MINE_PAGE_SIZE).get_page(request.GET.get(param))
+        others = request.GET.copy()
+        others.pop(param, None)
+        context[f"{key}_query"] = others.urlencode()
+    return render(request, "omarm/mine.html", context)
 
 
 def _posting_form_page(request, form, *, posting=None, kind):

@@ -515,3 +515,33 @@ def test_mine_lists_matches_of_my_organisations_only(client, match, owner):
     page = client.get("/omarm/mijn/").content.decode()
     assert match.request.title in page
     assert "Van een ander" not in page
+
+
+@pytest.mark.django_db
+def test_mine_shows_each_list_a_page_at_a_time_with_a_constant_query_count(
+    client, owner, social, django_assert_num_queries
+):
+    for number in range(3):
+        HelpRequestFactory(organisation=social, title=f"Vraag {number:02d}")
+    client.force_login(owner)
+    client.get("/omarm/mijn/")
+    with django_assert_num_queries(MINE_QUERIES) as few:
+        client.get("/omarm/mijn/")
+    for number in range(3, 45):
+        HelpRequestFactory(organisation=social, title=f"Vraag {number:02d}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        first = client.get("/omarm/mijn/").content.decode()
+    # newest first, 20 a page, with a link to the next page of help requests only
+    assert "Vraag 44" in first and "Vraag 25" in first and "Vraag 24" not in first
+    assert 'href="?hulpvragen=2" rel="next"' in first
+    assert 'aria-label="Pagina\'s met hulpvragen"' in first
+    last = client.get("/omarm/mijn/", {"hulpvragen": "3", "matches": "1"}).content.decode()
+    assert "Vraag 04" in last and "Vraag 00" in last and "Vraag 05" not in last
+    assert 'href="?matches=1&amp;hulpvragen=2" rel="prev"' in last
+    for hostile in ("abc", "-1", "0", "99999999999999999999", "<script>", "2\x00"):
+        response = client.get("/omarm/mijn/", {"hulpvragen": hostile})
+        assert response.status_code == 200
+        assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+MINE_QUERIES = 7  # session, user, organisations; a count per list, the rows of a list with any
