@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from impactportal.ratelimit.cache_backend import PostgreSQLCache
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ def test_set_get_and_overwrite(cache):
     assert _rows() == 1
 
 
+@pytest.mark.django_db(transaction=True)  # outside a transaction, as a request writes
 def test_a_write_is_one_statement(cache):
     with CaptureQueriesContext(connection) as queries:
         cache.set("een", 1, 60)
