@@ -1,5 +1,6 @@
-"""gunicorn serving the portal for the load test: production settings on loopback
-(``impactportal.settings.benchmark``: DEBUG off, every response says its query count)."""
+"""gunicorn serving the portal for the load test and the search benchmark: production
+settings on loopback (``impactportal.settings.benchmark``: DEBUG off, every response says
+its query count)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from impactportal.devstack import _free_port
 
@@ -37,6 +39,26 @@ class ServerError(Exception):
     pass
 
 
+def wait_until_up(url: str, seconds: float = 60, alive: Callable[[], None] = lambda: None):
+    """Until the health check of the server at ``url`` answers (below 500). ``alive`` is
+    called between tries and raises when the server has stopped."""
+    parts = urlsplit(url)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive()
+        try:
+            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+            conn.request("GET", "/gezondheid/")
+            status = conn.getresponse().status
+            conn.close()
+            if status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise ServerError(f"No answer from {url} within {seconds:.0f} s.")
+
+
 class Gunicorn:
     """``workers`` processes, each with ``threads`` threads (gthread) or one (sync)."""
 
@@ -46,7 +68,7 @@ class Gunicorn:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="loadtest-gunicorn-", suffix=".log")
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="portal-gunicorn-", suffix=".log")
 
     @property
     def description(self) -> str:
@@ -75,25 +97,16 @@ class Gunicorn:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServerError(
-                    f"gunicorn stopped at start (exit code {self.process.returncode}):\n"
-                    + self.tail()
-                )
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/gezondheid/")
-                status = conn.getresponse().status
-                conn.close()
-                if status < 500:
-                    return self.url
-            except OSError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise ServerError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.tail()}")
+        try:
+            wait_until_up(self.url, timeout, alive=self._alive)
+        except ServerError as error:
+            self.stop()
+            raise ServerError(f"{error}\n{self.tail()}") from None
+        return self.url
+
+    def _alive(self) -> None:
+        if self.process.poll() is not None:
+            raise ServerError(f"gunicorn stopped at start (exit code {self.process.returncode}):")
 
     def tail(self, chars: int = 4000) -> str:
         self.log.flush()

@@ -27,11 +27,8 @@ import http.client
 import math
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import defaultdict
@@ -43,10 +40,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from impactportal.loadtest.server import Gunicorn, ServerError, wait_until_up
 from procurement.constants import LabelKind, MvoiTheme, Region, SizeClass
 
 SEARCH_PATH = "/goed-inkopen/"
-SERVER_SETTINGS = "impactportal.settings.benchmark"
 SEEDED_DEFAULT = 100_000
 
 T, L, R, S = MvoiTheme, LabelKind, Region, SizeClass
@@ -420,34 +417,6 @@ def format_table(cells: list[tuple[str, ...]], *, markdown: bool = False) -> str
 # --- orchestration ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen | None, seconds: float = 60) -> None:
-    parts = urlsplit(url)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            process.log.seek(0)
-            raise CommandError(
-                f"The server stopped at start (exit code {process.returncode}):\n"
-                + process.log.read()[-3000:]
-            )
-        try:
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
-            conn.request("GET", "/gezondheid/")
-            if conn.getresponse().status < 500:
-                conn.close()
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise CommandError(f"No answer from {url} within {seconds:.0f} s.")
-
-
 class Command(BaseCommand):
     help = (
         "Benchmark the supplier search over HTTP against gunicorn (DEBUG off) at a given "
@@ -532,10 +501,23 @@ class Command(BaseCommand):
 
     def _benchmark(self, options, env) -> None:
         server, url = None, options["url"]
-        if not url:
-            server, url = self._start_server(options, env)
         try:
-            _wait_until_up(url, server)
+            if url:
+                wait_until_up(url)
+            else:
+                server = Gunicorn(
+                    workers=options["workers"],
+                    threads=options["threads"],
+                    env={**env, "PROCUREMENT_SEARCH_CACHE": "0" if options["no_cache"] else "1"},
+                )
+                cache = ", search cache off" if options["no_cache"] else ""
+                self.stdout.write(f"Starting {server.description}{cache} ...")
+                url = server.start()
+        except ServerError as error:
+            if server is not None:
+                server.close()
+            raise CommandError(str(error)) from None
+        try:
             workers = max(1, options["workers"]) if server else 3
             pages = sum(len(v) for v in WORKLOAD.values())
             rounds = options["warmup_rounds"] * workers
@@ -556,7 +538,7 @@ class Command(BaseCommand):
             )
         finally:
             if server is not None:
-                self._stop_server(server)
+                server.close()
         rows = summarise(load)
         self.stdout.write("")
         self.stdout.write(report(rows))
@@ -569,54 +551,3 @@ class Command(BaseCommand):
         )
         if load.server_errors:
             raise CommandError(f"{load.server_errors} responses were server errors (5xx).")
-
-    def _start_server(self, options, env):
-        port = _free_port()
-        env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": SERVER_SETTINGS,
-            "PROCUREMENT_SEARCH_CACHE": "0" if options["no_cache"] else "1",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "impactportal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(options["workers"]),
-            "--access-logfile",
-            "-",
-        ]
-        if options["threads"] > 1:
-            command += ["--worker-class", "gthread", "--threads", str(options["threads"])]
-        kind = f"gthread x{options['threads']}" if options["threads"] > 1 else "sync"
-        self.stdout.write(
-            f"Starting gunicorn ({options['workers']} {kind} workers, {SERVER_SETTINGS}"
-            f"{', search cache off' if options['no_cache'] else ''}) on port {port} ..."
-        )
-        log = tempfile.NamedTemporaryFile("w+", prefix="benchmark-gunicorn-", suffix=".log")
-        server = subprocess.Popen(  # noqa: S603 (gunicorn with fixed arguments)
-            command,
-            env=env,
-            cwd=settings.BASE_DIR,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        server.log = log
-        return server, f"http://127.0.0.1:{port}"
-
-    def _stop_server(self, server: subprocess.Popen) -> None:
-        if server.poll() is not None:
-            server.log.seek(0)
-            self.stderr.write(server.log.read()[-3000:])
-        else:
-            os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-                server.wait()
-        server.log.close()
