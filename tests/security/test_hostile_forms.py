@@ -30,7 +30,7 @@ from impactportal.outbox.models import OutboxMessage
 from omarm.constants import HelpKind, MatchState, PostingState, Theme
 from omarm.models import Area, HelpRequest, Match, MatchMessage, Offer, Report
 from procurement import importer
-from procurement.constants import LabelKind, MvoiTheme, PsoLevel, Region, SizeClass
+from procurement.constants import LabelKind, PsoLevel
 from procurement.models import (
     Category,
     Inquiry,
@@ -60,6 +60,7 @@ from tests.factories import (
     SupplierFactory,
     UserFactory,
 )
+from tests.procurement.test_owner_views import profile_post
 
 from .hostile import (
     HTML_PAYLOADS,
@@ -901,28 +902,6 @@ SUPPLIER_MODELS = [Supplier, Product, Label, AuditLogEntry, OutboxMessage]
 OWNER = "/goed-inkopen/mijn-profiel/"
 
 
-def _profile_data(**changes):
-    return {
-        "name": "Groen en Wel",
-        "kvk_number": "1234 5678",
-        "branch_number": "",
-        "short_description": "Groenonderhoud met mensen met een afstand tot werk.",
-        "description": "Wij onderhouden parken en schoolpleinen.",
-        "themes": [MvoiTheme.SOCIAL_RETURN, MvoiTheme.CLIMATE],
-        "sdgs": ["8", "13"],
-        "impact": "first",
-        "target_group_share": "60",
-        "municipality": "Groningen",
-        "region": Region.CITY,
-        "size": SizeClass.SMALL,
-        "website": "https://groenenwel.example",
-        "contact_name": "Fatima de Vries",
-        "contact_email": "info@groenenwel.example",
-        "contact_phone": "050 123 4567",
-        **changes,
-    }
-
-
 PROFILE_TEXT = ["name", "short_description", "description", "municipality", "contact_name"]
 
 
@@ -938,7 +917,7 @@ def _supplier_create(w):
     return (
         Case(
             url,
-            _profile_data(kvk_number=organisation.kvk_number),
+            profile_post(kvk_number=organisation.kvk_number),
             user=w.company_member,
             models=SUPPLIER_MODELS,
             shown=shown,
@@ -956,7 +935,7 @@ def _supplier_edit(w):
     return (
         Case(
             url,
-            _profile_data(kvk_number=supplier.kvk_number),
+            profile_post(kvk_number=supplier.kvk_number),
             user=w.company_member,
             models=SUPPLIER_MODELS,
             snapshot=lambda: _values(Supplier, pk=supplier.pk),
