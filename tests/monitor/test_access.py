@@ -43,6 +43,20 @@ def test_every_other_role_gets_403_on_every_monitor_url(client, role):
 
 
 @pytest.mark.django_db
+def test_figures_kept_for_a_reader_are_not_served_to_anyone_else(client):
+    reader = UserFactory(roles=[Role.VIEWER])
+    client.force_login(reader)
+    assert b"monitor-made" in client.get(reverse("monitor:index") + QUERY).content
+    client.logout()
+    response = client.get(reverse("monitor:index") + QUERY)
+    assert response.status_code == 302
+    client.force_login(UserFactory(roles=[Role.ENTREPRENEUR]))
+    response = client.get(reverse("monitor:index") + QUERY)
+    assert response.status_code == 403
+    assert b"monitor-area" not in response.content
+
+
+@pytest.mark.django_db
 def test_a_user_without_roles_and_a_superuser_without_a_reader_role_get_403(client):
     for user in [
         UserFactory(),
