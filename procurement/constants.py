@@ -1,4 +1,7 @@
+from functools import cache
+
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -113,3 +116,18 @@ class SortOrder(models.TextChoices):
     RELEVANCE = "relevantie", _("relevance")
     NAME = "naam", _("name")
     VERIFIED = "geverifieerd", _("recently verified")
+
+
+@cache
+def _choice_labels(choices: type[models.Choices], language: str | None) -> dict:
+    with translation.override(language):
+        return {member.value: str(member.label) for member in choices}
+
+
+def choice_label(choices: type[models.Choices], value) -> str:
+    """The label of ``value`` in the active language (the value itself if unknown).
+
+    Kept per language: the search page shows a few hundred labels, and translating each
+    lazy label again (``get_FOO_display`` also rebuilds its table) was a noticeable
+    part of the time it took."""
+    return _choice_labels(choices, translation.get_language()).get(value, value)

@@ -24,6 +24,7 @@ from .constants import (
     Sdg,
     SizeClass,
     SupplierState,
+    choice_label,
 )
 
 MAX_CATEGORY_DEPTH = 3
@@ -261,10 +262,10 @@ class Label(models.Model):
     @property
     def display_name(self) -> str:
         if self.kind == LabelKind.PSO and self.pso_level:
-            return f"PSO {self.get_pso_level_display()}"
+            return f"PSO {choice_label(PsoLevel, self.pso_level)}"
         if self.kind == LabelKind.OTHER:
             return self.name
-        return str(self.get_kind_display())
+        return choice_label(LabelKind, self.kind)
 
     def is_valid_on(self, day) -> bool:
         return self.valid_from <= day <= self.valid_until

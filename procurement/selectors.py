@@ -445,7 +445,7 @@ def _fill(params: tuple, values: dict) -> list:
 
 
 _VALID_LABELS_SQL = """
-SELECT * FROM procurement_label
+SELECT id, supplier_id, kind, pso_level, name FROM procurement_label
 WHERE supplier_id = ANY(%s) AND valid_from <= %s AND valid_until >= %s
 ORDER BY kind, pso_level, id
 """
@@ -466,8 +466,24 @@ def _attach_valid_labels(suppliers: list[Supplier], day: date, using: str) -> No
         supplier.valid_labels.append(label)
 
 
+# What a result card shows (``procurement_search.supplier_cards``); reading only these
+# columns halves the work of turning rows into objects.
+CARD_FIELDS = (
+    "slug",
+    "name",
+    "municipality",
+    "region",
+    "short_description",
+    "impact_first",
+    "themes",
+    "verified_at",
+    "confirmed_at",
+)
+
+
 def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: date | None = None):
     """One page of suppliers for the result list, with their valid labels (2 queries).
+    Only the ``CARD_FIELDS`` are read (and of the labels what names them).
 
     Ranking every match is what makes a broad search slow, so the ids of a page are
     kept (see "search cache" above). When they are, the first query reads just those
@@ -476,7 +492,7 @@ def results_page(queryset: QuerySet[Supplier], *, offset: int, limit: int, day: 
     """
     day = day or today()
     now = timezone.now()
-    rows = queryset.defer("search_vector", "description", "category_codes")
+    rows = queryset.only(*CARD_FIELDS)
     sql, params = rows[offset : offset + limit].query.sql_with_params()
     keyed, found = _without_confirmed_line(sql, params, now)
     lines = (min(found), max(found)) if found else None

@@ -31,7 +31,7 @@ from accounts.roles import Role
 from impactportal.storage import serve_private_image
 
 from . import selectors, services
-from .constants import MAX_QUERY_LENGTH, SEARCH_PAGE_SIZE, MvoiTheme, Sdg, SortOrder
+from .constants import MAX_QUERY_LENGTH, SEARCH_PAGE_SIZE, MvoiTheme, Sdg, SortOrder, choice_label
 from .filters import SupplierFilter
 from .models import Supplier
 
@@ -51,8 +51,6 @@ FILTER_PARAMS = (
     "sdg",
     "bevestigd",
 )
-THEME_LABELS = dict(MvoiTheme.choices)
-SDG_LABELS = dict(Sdg.choices)
 # What |json_script escapes, so the JSON cannot close its <script> element early.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
@@ -286,7 +284,7 @@ def search(request):
         ordered, offset=(page.number - 1) * SEARCH_PAGE_SIZE, limit=SEARCH_PAGE_SIZE
     )
     for supplier in page.object_list:
-        supplier.theme_labels = [THEME_LABELS.get(theme, theme) for theme in supplier.themes]
+        supplier.theme_labels = [choice_label(MvoiTheme, theme) for theme in supplier.themes]
 
     is_buyer = _is_buyer(request.user)
     shortlisted = set()
@@ -417,8 +415,8 @@ def supplier(request, slug):
                 (category, list(items))
                 for category, items in groupby(products, key=lambda p: p.category)
             ],
-            "theme_labels": [THEME_LABELS.get(theme, theme) for theme in profile.themes],
-            "sdg_labels": [SDG_LABELS.get(sdg, sdg) for sdg in sorted(profile.sdgs)],
+            "theme_labels": [choice_label(MvoiTheme, theme) for theme in profile.themes],
+            "sdg_labels": [choice_label(Sdg, sdg) for sdg in sorted(profile.sdgs)],
             "not_recent": not profile.confirmed_at
             or profile.confirmed_at < selectors.confirmed_since(),
             "is_buyer": _is_buyer(request.user),

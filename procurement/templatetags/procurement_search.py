@@ -5,14 +5,26 @@ most of the time the search page spent in Django. The markup is the same as the
 templates they replace, and every text is translated the same way.
 """
 
+import html
+from functools import lru_cache
+
 from django import template
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
+
+from procurement.constants import Region, choice_label
 
 register = template.Library()
+
+
+def esc(value) -> str:
+    """``conditional_escape`` without its lazy-string wrapper (a page escapes some 500
+    values): safe strings stay as they are, anything else is escaped the same way."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _count_texts(counts):
@@ -58,6 +70,13 @@ def facet_options(facet):
     return mark_safe("\n".join(items))  # noqa: S308 (every value above is escaped)
 
 
+@lru_cache(maxsize=4096)
+def _verified_on(day, language) -> str:
+    """ "Verified on 3 March 2026", escaped; kept per day and language (``language`` is
+    the key: the active one is what the texts are translated into)."""
+    return esc(gettext("Verified on %(date)s") % {"date": dateformat.format(day, "j F Y")})
+
+
 @register.simple_tag
 def supplier_cards(suppliers, shortlisted, confirmed_since):
     """One ``<li>`` card per supplier of a result page (``selectors.results_page``: the
@@ -99,8 +118,8 @@ def supplier_cards(suppliers, shortlisted, confirmed_since):
             )
         verified = ""
         if supplier.verified_at:
-            day = dateformat.format(timezone.localtime(supplier.verified_at), "j F Y")
-            verified = esc(gettext("Verified on %(date)s") % {"date": day})
+            day = timezone.localdate(supplier.verified_at)
+            verified = _verified_on(day, get_language())
         if not supplier.confirmed_at or supplier.confirmed_at < confirmed_since:
             verified += f' <span class="gi-badge gi-badge--stale">{texts["stale"]}</span>'
         cards.append(
@@ -108,7 +127,7 @@ def supplier_cards(suppliers, shortlisted, confirmed_since):
             f'    <h3 class="gi-card__title" id="supplier-{pk}">'
             f'<a href="{profile_url}{esc(supplier.slug)}/">{esc(supplier.name)}</a></h3>\n'
             f'    <p class="gi-card__meta"><span>{esc(supplier.municipality)} &middot; '
-            f"{esc(supplier.get_region_display())}</span>{badges}</p>\n"
+            f"{esc(choice_label(Region, supplier.region))}</span>{badges}</p>\n"
             f'    <p class="gi-card__summary">{esc(supplier.short_description)}</p>\n'
             f"    {themes}{labels}\n"
             f'    <p class="gi-card__verified">{verified}</p>\n  </article>\n</li>'

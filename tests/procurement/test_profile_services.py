@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.constants import OrganisationKind
 from accounts.roles import Role
@@ -22,6 +22,7 @@ from procurement.constants import (
     Region,
     SizeClass,
     SupplierState,
+    choice_label,
 )
 from procurement.models import Category, Label, Product, Supplier
 from tests.factories import (
@@ -493,6 +494,18 @@ def label_data(**overrides):
         "evidence_url": "https://www.pso-nederland.nl/register",
         **overrides,
     }
+
+
+def test_label_names_follow_the_active_language():
+    pso = Label(kind=LabelKind.PSO, pso_level=PsoLevel.ASPIRANT)
+    other = Label(kind=LabelKind.OTHER, name="Fair Wear")
+    with translation.override("en"):
+        assert Label(kind=LabelKind.PSO).display_name.startswith("PSO (Prestatieladder")
+        assert (pso.display_name, other.display_name) == ("PSO aspirant", "Fair Wear")
+        assert choice_label(Region, Region.PROVINCE) == "Rest of the province of Groningen"
+    with translation.override("nl"):
+        assert choice_label(Region, Region.PROVINCE) == "Rest van de provincie Groningen"
+        assert choice_label(Region, "unknown") == "unknown"
 
 
 def test_add_and_change_a_label(supplier, owner):

@@ -329,6 +329,30 @@ def test_result_cards(client):
     assert "gi-badge--stale" in stale and "gi-badge--impact" not in stale
 
 
+def test_result_cards_speak_the_visitors_language(client):
+    """The card texts come from tables kept per language: a Dutch and an English visitor
+    in turn each get their own, also for the verification date."""
+    verified = timezone.make_aware(timezone.datetime(2026, 3, 3, 12, 0))
+    SupplierFactory(
+        name="Groenkracht",
+        themes=[MvoiTheme.CLIMATE],
+        region=Region.PROVINCE,
+        verified_at=verified,
+        confirmed_at=timezone.now(),
+    )
+    english = type(client)()
+    english.cookies["django_language"] = "en"
+    for _ in range(2):
+        dutch_card = client.get(SEARCH).content.decode()
+        english_card = english.get(SEARCH).content.decode()
+        assert "Rest van de provincie Groningen" in dutch_card
+        assert "<li>Klimaat</li>" in dutch_card
+        assert "Geverifieerd op 3 maart 2026" in dutch_card
+        assert "Rest of the province of Groningen" in english_card
+        assert "<li>Climate</li>" in english_card
+        assert "Verified on 3 March 2026" in english_card
+
+
 def test_procurement_officers_see_what_is_on_their_shortlists(client, buyer):
     on_list = SupplierFactory(name="Op de lijst")
     SupplierFactory(name="Niet op de lijst")
