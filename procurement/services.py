@@ -212,6 +212,25 @@ def search_words_rebuild() -> int:
         return cursor.rowcount
 
 
+# Only the newest change marker is ever read (selectors: "search cache"); the rest are
+# kept a day to show what changed lately, then deleted.
+SEARCH_CHANGES_KEPT = timedelta(days=1)
+
+
+def search_changes_prune(now: datetime | None = None) -> int:
+    """Delete the search cache's change markers (migration 0003) older than a day, always
+    keeping the newest, so the version never goes back and the table stays small
+    instead of gaining a row for every transaction that writes. Returns how many went."""
+    before = (now or timezone.now()) - SEARCH_CHANGES_KEPT
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM procurement_searchchange WHERE changed_at < %s"
+            " AND id < (SELECT max(id) FROM procurement_searchchange)",
+            [before],
+        )
+        return cursor.rowcount
+
+
 @transaction.atomic
 def category_save(*, category: Category, actor) -> Category:
     """Save a category of the tree and keep the search index of its suppliers right.

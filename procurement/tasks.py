@@ -95,3 +95,10 @@ def rebuild_search_words() -> int:
     """Nightly: rebuild the word list that misspelt search words are matched to, so words
     of profiles that left the platform stop being suggested. Returns the number of words."""
     return services.search_words_rebuild()
+
+
+@shared_task(ignore_result=True)
+def prune_search_changes() -> int:
+    """Nightly: delete the search cache's change markers older than a day (the newest
+    stays). Returns how many were deleted."""
+    return services.search_changes_prune()

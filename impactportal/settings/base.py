@@ -334,6 +334,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.rebuild_search_words",
         "schedule": crontab(hour=3, minute=0),
     },
+    "procurement-search-changes": {
+        "task": "procurement.tasks.prune_search_changes",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "ratelimit-purge-expired": {
         "task": "impactportal.ratelimit.tasks.purge_expired_counters",
         "schedule": crontab(minute=20),

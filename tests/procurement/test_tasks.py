@@ -1,11 +1,13 @@
 """Beat tasks of Platform Goed Inkopen: label expiry reminders, the yearly request to
-confirm a profile, "niet recent bevestigd", and the nightly word list."""
+confirm a profile, "niet recent bevestigd", the nightly word list and the pruning of
+the search cache's change markers."""
 
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
@@ -215,3 +217,55 @@ def test_rebuild_search_words_keeps_only_words_of_public_profiles():
     assert "groenkracht" in words and "tuinonderhoud" in words
     assert "geheimzinnig" not in words
     assert public.pk
+
+
+# Change markers of the search cache -------------------------------------------------------
+
+
+def change_markers() -> list[tuple[int, datetime]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, changed_at FROM procurement_searchchange ORDER BY id")
+        return cursor.fetchall()
+
+
+def add_marker(xact: int, changed_at: datetime) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO procurement_searchchange (xact, changed_at) VALUES (%s::xid8, %s)"
+            " RETURNING id",
+            [str(xact), changed_at],
+        )
+        return cursor.fetchone()[0]
+
+
+def test_old_change_markers_are_pruned_and_the_newest_always_stays():
+    now = datetime(2026, 3, 2, 3, 10, tzinfo=AMSTERDAM)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procurement_searchchange")
+    old = [add_marker(n, now - timedelta(days=30 - n)) for n in range(1, 4)]
+    recent = add_marker(10, now - timedelta(hours=2))
+    with time_machine.travel(now, tick=False):
+        assert tasks.prune_search_changes() == 3
+    assert [pk for pk, _ in change_markers()] == [recent]
+    assert recent > max(old)
+
+    # Every marker old: the newest still stays, so the version of kept answers holds.
+    newest = add_marker(11, now + timedelta(hours=1))
+    assert services.search_changes_prune(now=now + timedelta(days=2)) == 1
+    assert [pk for pk, _ in change_markers()] == [newest]
+    assert services.search_changes_prune(now=now + timedelta(days=400)) == 0
+    assert [pk for pk, _ in change_markers()] == [newest]
+
+
+def test_writes_still_move_the_version_on_after_pruning():
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM procurement_searchchange")
+    kept = add_marker(1, datetime(2020, 1, 1, tzinfo=AMSTERDAM))
+    assert services.search_changes_prune() == 0
+    SupplierFactory(name="Na het opruimen")
+    assert change_markers()[-1][0] > kept
+
+
+def test_pruning_runs_every_night(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["procurement-search-changes"]
+    assert entry["task"] == tasks.prune_search_changes.name
