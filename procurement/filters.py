@@ -25,6 +25,9 @@ class SearchField(forms.CharField):
 
 
 class SupplierFilter(django_filters.FilterSet):
+    # Choices are given as callables: the filters and the form copy their fields for
+    # every request, and deep-copying the choice lists (some ninety pairs) took longer
+    # than the rest of building and checking the form.
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
@@ -34,44 +37,53 @@ class SupplierFilter(django_filters.FilterSet):
     q.field_class = SearchField
     thema = django_filters.MultipleChoiceFilter(
         label=_("MVOI theme"),
-        choices=MvoiTheme.choices,
+        choices=lambda: MvoiTheme.choices,
         method="filter_themes",
         widget=forms.CheckboxSelectMultiple,
     )
     label = django_filters.MultipleChoiceFilter(
         label=_("Label"),
-        choices=LabelKind.choices,
+        choices=lambda: LabelKind.choices,
         method="filter_labels",
         widget=forms.CheckboxSelectMultiple,
     )
     regio = django_filters.ChoiceFilter(
-        label=_("Region"), choices=Region.choices, field_name="region", empty_label=_("All regions")
+        label=_("Region"),
+        choices=lambda: Region.choices,
+        field_name="region",
+        empty_label=_("All regions"),
     )
     # Choices are the category tree, given by the view (it draws the tree anyway).
     categorie = django_filters.ChoiceFilter(
         label=_("Category"), choices=[], method="filter_category", empty_label=_("All categories")
     )
     omvang = django_filters.ChoiceFilter(
-        label=_("Size"), choices=SizeClass.choices, field_name="size", empty_label=_("All sizes")
+        label=_("Size"),
+        choices=lambda: SizeClass.choices,
+        field_name="size",
+        empty_label=_("All sizes"),
     )
     impact = django_filters.ChoiceFilter(
-        label=_("Impact"), choices=IMPACT_CHOICES, method="filter_impact", empty_label=_("All")
+        label=_("Impact"),
+        choices=lambda: IMPACT_CHOICES,
+        method="filter_impact",
+        empty_label=_("All"),
     )
     sdg = django_filters.MultipleChoiceFilter(
         label=_("SDG"),
-        choices=Sdg.choices,
+        choices=lambda: Sdg.choices,
         method="filter_sdgs",
         widget=forms.CheckboxSelectMultiple,
     )
     bevestigd = django_filters.ChoiceFilter(
         label=_("Verification"),
-        choices=CONFIRMED_CHOICES,
+        choices=lambda: CONFIRMED_CHOICES,
         method="filter_confirmed",
         empty_label=_("All"),
     )
     sortering = django_filters.ChoiceFilter(
         label=_("Sort by"),
-        choices=SortOrder.choices,
+        choices=lambda: SortOrder.choices,
         method="filter_nothing",
         empty_label=None,
         null_label=None,
@@ -83,7 +95,7 @@ class SupplierFilter(django_filters.FilterSet):
     def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.categories = categories or {}
-        self.filters["categorie"].extra["choices"] = [
+        self.filters["categorie"].extra["choices"] = lambda: [
             (code, category.name) for code, category in self.categories.items()
         ]
         self.search = TextSearch("", None)
