@@ -187,6 +187,9 @@ def order_results(queryset: QuerySet[Supplier], search: TextSearch, sort: str) -
 #   other such transaction was in progress (the snapshot lists none): so it cannot
 #   contain uncommitted data, nor miss a commit that lands later under an older change
 #   id. (Tests run inside a transaction that wrote their data, so they never keep.)
+# - What the search page draws from kept answers (the results region: facets and cards)
+#   is kept with their version, per language, day and request; it is shown only when
+#   both the facet counts and the page are kept answers of that same version.
 
 SEARCH_CACHE_SIZE = 1000
 _VERSION_SQL = "(SELECT coalesce(max(id), 0) FROM procurement_searchchange)"
@@ -230,10 +233,44 @@ _facet_cache = _Lru(SEARCH_CACHE_SIZE)
 _page_cache = _Lru(SEARCH_CACHE_SIZE)
 
 
+# The rendered results region of a search (facets and cards), for visitors who are not
+# procurement officers (officers see their own shortlists in it). Smaller: a page is
+# some 40 kB.
+RESULTS_CACHE_SIZE = 200
+_results_cache = _Lru(RESULTS_CACHE_SIZE)
+
+
 def search_cache_clear() -> None:
     """Forget every kept answer (never needed for correctness; for benchmarks)."""
     _facet_cache.clear()
     _page_cache.clear()
+    _results_cache.clear()
+
+
+def kept_version(counts: FacetCounts, suppliers: list[Supplier]) -> int | None:
+    """The version of the data when the facet counts and the result page both are kept
+    answers that are still right, and of the same version; None otherwise. What was drawn
+    from those answers before (``kept_results``) is then still right as well."""
+    if counts.kept_version is None or not suppliers:
+        return None
+    first = suppliers[0]
+    if not first.search_cache_hit or first.search_cache_version != counts.kept_version:
+        return None
+    return counts.kept_version
+
+
+def kept_results(parts: tuple, version: int, using: str = "default") -> str | None:
+    """The results region rendered before for the same search (``parts``: everything
+    else it was drawn from, such as the language) from the same ``version``."""
+    if not _search_cache_enabled():
+        return None
+    kept = _results_cache.get(_cache_key(using, "results", *parts))
+    return kept[1] if kept and kept[0] == version else None
+
+
+def keep_results(parts: tuple, version: int, html: str, using: str = "default") -> None:
+    if _search_cache_enabled():
+        _results_cache.put(_cache_key(using, "results", *parts), (version, html))
 
 
 def _cache_key(using: str, *parts) -> str:
@@ -271,6 +308,8 @@ class FacetCounts:
 
     total: int = 0
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    # Set when the counts are a kept answer: the version of the data they are right for.
+    kept_version: int | None = field(default=None, compare=False)
 
     def of(self, facet: str, value) -> int:
         return self.counts.get(facet, {}).get(str(value), 0)
@@ -372,7 +411,9 @@ def facet_counts(queryset: QuerySet[Supplier], *, now: datetime | None = None) -
             else:
                 result.counts[facet][value] = count
     if kept and "valid" in flags:
-        return kept.counts.copy()
+        counts = kept.counts.copy()
+        counts.kept_version = kept.version
+        return counts
     if "storable" in flags and _search_cache_enabled():
         _facet_cache.put(key, _KeptFacets(version, lines, result.copy()))
     return result

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -261,6 +262,39 @@ def _is_partial(request) -> bool:
     )
 
 
+def _results_context(params, filterset, counts, tree, page, paginator, is_buyer, request):
+    """What the results region (``_results.html``: facets, cards, pages) is drawn from."""
+    form = filterset.form
+    for supplier in page.object_list:
+        supplier.theme_labels = [choice_label(MvoiTheme, theme) for theme in supplier.themes]
+    shortlisted = set()
+    if is_buyer and page.object_list:
+        shortlisted = selectors.shortlisted_ids(request.user, [s.pk for s in page.object_list])
+    has_query = filterset.search.query is not None
+    sort_choices, sort_selected = _sort_choices(has_query, filterset.sort)
+    facets = _facets(form, counts, tree)
+    # Links on the page (pages, removing a filter) carry only what was understood.
+    query = params.copy()
+    for name in [*form.errors, "pagina"]:
+        query.pop(name, None)
+    return {
+        "filtered": any(name in params for name in FILTER_PARAMS),
+        "facets": facets,
+        "counts": counts,
+        "total": counts.total,
+        "capped": counts.total > paginator.count,
+        "max_results": paginator.count,
+        "page": page,
+        "query_string": query.urlencode(),
+        "active_filters": _active_filters(query, form, facets),
+        "clear_url": reverse("procurement:index"),
+        "sort_choices": sort_choices,
+        "sort_selected": sort_selected,
+        "shortlisted": shortlisted,
+        "confirmed_since": selectors.confirmed_since(),
+    }
+
+
 @require_GET
 def search(request):
     """The supplier search: full text, facets with live counts, sorting and pages.
@@ -283,48 +317,35 @@ def search(request):
     page.object_list = selectors.results_page(
         ordered, offset=(page.number - 1) * SEARCH_PAGE_SIZE, limit=SEARCH_PAGE_SIZE
     )
-    for supplier in page.object_list:
-        supplier.theme_labels = [choice_label(MvoiTheme, theme) for theme in supplier.themes]
-
     is_buyer = _is_buyer(request.user)
-    shortlisted = set()
-    if is_buyer and page.object_list:
-        shortlisted = selectors.shortlisted_ids(request.user, [s.pk for s in page.object_list])
-
-    has_query = filterset.search.query is not None
-    sort_choices, sort_selected = _sort_choices(has_query, filterset.sort)
-    facets = _facets(form, counts, tree)
-    # Links on the page (pages, removing a filter) carry only what was understood.
-    query = params.copy()
-    for name in [*form.errors, "pagina"]:
-        query.pop(name, None)
     partial = _is_partial(request)
-    response = render(
-        request,
-        "procurement/_results.html" if partial else "procurement/index.html",
-        {
-            "form": form,
-            "search": filterset.search,
-            "has_query": has_query,
-            "filtered": any(name in params for name in FILTER_PARAMS),
-            "facets": facets,
-            "counts": counts,
-            "total": counts.total,
-            "capped": counts.total > paginator.count,
-            "max_results": paginator.count,
-            "page": page,
-            "query_string": query.urlencode(),
-            "active_filters": _active_filters(query, form, facets),
-            "clear_url": reverse("procurement:index"),
-            "sort_choices": sort_choices,
-            "sort_selected": sort_selected,
-            "is_buyer": is_buyer,
-            "shortlisted": shortlisted,
-            "confirmed_since": selectors.confirmed_since(),
-            "max_query_length": MAX_QUERY_LENGTH,
-            "htmx": partial,
-        },
-    )
+    # The results region drawn from kept answers is kept too (selectors: "search cache"),
+    # except for procurement officers: it shows what is on their shortlists.
+    version = None if is_buyer else selectors.kept_version(counts, page.object_list)
+    kept = (get_language(), partial, selectors.today(), params.urlencode())
+    results_html = selectors.kept_results(kept, version) if version is not None else None
+    # What the page around the region needs as well.
+    context = {
+        "form": form,
+        "search": filterset.search,
+        "has_query": filterset.search.query is not None,
+        "is_buyer": is_buyer,
+        "max_query_length": MAX_QUERY_LENGTH,
+    }
+    if results_html is None:
+        context.update(
+            _results_context(params, filterset, counts, tree, page, paginator, is_buyer, request)
+        )
+        context["htmx"] = partial
+        results_html = render_to_string("procurement/_results.html", context, request)
+        if version is not None:
+            selectors.keep_results(kept, version, results_html)
+    if partial:
+        response = HttpResponse(results_html)
+    else:
+        response = render(
+            request, "procurement/index.html", {**context, "results_html": results_html}
+        )
     # The same URL answers with a fragment or a page: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -50,7 +50,7 @@ from procurement.selectors import (
     search_cache_clear,
 )
 from procurement.services import search_words_rebuild
-from tests.factories import LabelFactory, SupplierFactory
+from tests.factories import LabelFactory, ShortlistEntryFactory, SupplierFactory
 
 SEARCH = "/goed-inkopen/"
 
@@ -370,6 +370,101 @@ def test_a_profile_crossing_the_recently_confirmed_line_is_counted_on_the_right_
         assert facets.total == 1 and [s.name for s in suppliers] == ["Groen B"]
         facets, suppliers = page(bevestigd="niet-recent")
         assert [s.name for s in suppliers] == ["Groen A"]
+
+
+# The rendered results region, kept with the answers it was drawn from.
+
+SEARCH = "/goed-inkopen/"
+RESULTS = "procurement/_results.html"
+
+
+def drawn(response) -> bool:
+    """Whether the results region was rendered for this response (not taken as kept)."""
+    return RESULTS in [template.name for template in response.templates]
+
+
+def region(response) -> str:
+    """The results region of a page (the rest carries a new CSRF token each time)."""
+    page = response.content.decode()
+    return page[page.index('id="search-results"') : page.index("</main>")]
+
+
+def kept_search(client, path=SEARCH):
+    """Ask three times: the first computes and keeps the answers, the second draws the
+    region from kept answers and keeps it, the third gets the kept region."""
+    first, second, third = (client.get(path) for _ in range(3))
+    assert drawn(first) and drawn(second) and not drawn(third)
+    assert region(third) == region(second)
+    return third
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_results_region_is_kept_and_drawn_anew_after_any_write(
+    cache, client, django_assert_num_queries
+):
+    supplier = SupplierFactory(name="Koffiebranderij Noord", themes=[MvoiTheme.SUPPLY_CHAIN])
+    page = kept_search(client, f"{SEARCH}?thema={MvoiTheme.SUPPLY_CHAIN}").content.decode()
+    assert "Koffiebranderij Noord" in page and "<title>" in page
+    # The same queries still run: they are what says the kept answers are still right.
+    with django_assert_num_queries(4):  # tree, facets, page, labels
+        assert not drawn(client.get(f"{SEARCH}?thema={MvoiTheme.SUPPLY_CHAIN}"))
+    # A write the ORM's signals would not see: the triggers do.
+    Supplier.objects.filter(pk=supplier.pk).update(name="Koffiebranderij Zuid")
+    response = client.get(f"{SEARCH}?thema={MvoiTheme.SUPPLY_CHAIN}")
+    assert drawn(response)
+    assert "Koffiebranderij Zuid" in response.content.decode()
+    assert "Koffiebranderij Noord" not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_region_is_per_language_and_per_kind_of_response(cache, client):
+    SupplierFactory(name="Groenkracht", themes=[MvoiTheme.CLIMATE])
+    dutch = kept_search(client).content.decode()
+    # The answers are kept now: each other language or kind of response is drawn once.
+    english = type(client)()
+    english.cookies["django_language"] = "en"
+    first, again = english.get(SEARCH), english.get(SEARCH)
+    assert drawn(first) and not drawn(again) and region(again) == region(first)
+    english = again.content.decode()
+    assert "<li>Klimaat</li>" in dutch and "<li>Climate</li>" not in dutch
+    assert "<li>Climate</li>" in english and "<li>Klimaat</li>" not in english
+    first, again = (client.get(SEARCH, headers={"HX-Request": "true"}) for _ in range(2))
+    assert drawn(first) and not drawn(again) and again.content == first.content
+    fragment = again.content.decode()
+    assert "<title>" in fragment and "<html" not in fragment and "Groenkracht" in fragment
+    assert "<html" in client.get(SEARCH).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_procurement_officers_never_get_the_kept_region(cache, client):
+    supplier = SupplierFactory(name="Drukkerij Noord")
+    kept_search(client)
+    entry = ShortlistEntryFactory(supplier=supplier)
+    officer = type(client)()
+    officer.force_login(entry.shortlist.owner)
+    for _ in range(3):
+        response = officer.get(SEARCH)
+        assert drawn(response)
+        assert "gi-badge--shortlisted" in response.content.decode()
+    assert "gi-badge--shortlisted" not in client.get(SEARCH).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_kept_region_is_not_shown_the_next_day(cache, client):
+    supplier = SupplierFactory(name="Schoonmaak Noord")
+    LabelFactory(supplier=supplier, kind=LabelKind.BCORP, valid_until=timezone.localdate())
+    assert "B Corp" in kept_search(client).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        response = client.get(SEARCH)
+        assert drawn(response) and "B Corp</span>" not in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_the_search_cache_the_region_is_always_drawn(cache, client, settings):
+    settings.PROCUREMENT_SEARCH_CACHE = False
+    SupplierFactory(name="Fietskoeriers Noord")
+    assert all(drawn(client.get(SEARCH)) for _ in range(3))
+    assert not selectors._results_cache.items
 
 
 @pytest.mark.django_db
