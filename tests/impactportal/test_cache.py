@@ -108,7 +108,7 @@ def test_expired_rows_are_culled_first(cache, monkeypatch):
             cache.set(f"oud-{number}", number, 10)
         clock.shift(timedelta(seconds=11))
         cache.set("nieuw", "blijft", 60)
-        cache.set("nog een", "blijft", 60)
+        cache.set("nog-een", "blijft", 60)
     assert _rows() == 2
 
 
