@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -259,18 +259,18 @@ def kept_version(counts: FacetCounts, suppliers: list[Supplier]) -> int | None:
     return counts.kept_version
 
 
-def kept_results(parts: tuple, version: int, using: str = "default") -> str | None:
+def kept_results(parts: tuple, version: int) -> str | None:
     """The results region rendered before for the same search (``parts``: everything
     else it was drawn from, such as the language) from the same ``version``."""
     if not _search_cache_enabled():
         return None
-    kept = _results_cache.get(_cache_key(using, "results", *parts))
+    kept = _results_cache.get(_cache_key(DEFAULT_DB_ALIAS, "results", *parts))
     return kept[1] if kept and kept[0] == version else None
 
 
-def keep_results(parts: tuple, version: int, html: str, using: str = "default") -> None:
+def keep_results(parts: tuple, version: int, html: str) -> None:
     if _search_cache_enabled():
-        _results_cache.put(_cache_key(using, "results", *parts), (version, html))
+        _results_cache.put(_cache_key(DEFAULT_DB_ALIAS, "results", *parts), (version, html))
 
 
 def _cache_key(using: str, *parts) -> str:

@@ -262,14 +262,15 @@ def _is_partial(request) -> bool:
     )
 
 
-def _results_context(params, filterset, counts, tree, page, paginator, is_buyer, request):
-    """What the results region (``_results.html``: facets, cards, pages) is drawn from."""
+def _results_context(params, filterset, counts, tree, page, buyer) -> dict:
+    """What the results region (``_results.html``: facets, cards, pages) is drawn from;
+    ``buyer``: the procurement officer asking, whose shortlisted suppliers are marked."""
     form = filterset.form
     for supplier in page.object_list:
         supplier.theme_labels = [choice_label(MvoiTheme, theme) for theme in supplier.themes]
     shortlisted = set()
-    if is_buyer and page.object_list:
-        shortlisted = selectors.shortlisted_ids(request.user, [s.pk for s in page.object_list])
+    if buyer is not None and page.object_list:
+        shortlisted = selectors.shortlisted_ids(buyer, [s.pk for s in page.object_list])
     has_query = filterset.search.query is not None
     sort_choices, sort_selected = _sort_choices(has_query, filterset.sort)
     facets = _facets(form, counts, tree)
@@ -282,8 +283,8 @@ def _results_context(params, filterset, counts, tree, page, paginator, is_buyer,
         "facets": facets,
         "counts": counts,
         "total": counts.total,
-        "capped": counts.total > paginator.count,
-        "max_results": paginator.count,
+        "capped": counts.total > page.paginator.count,
+        "max_results": page.paginator.count,
         "page": page,
         "query_string": query.urlencode(),
         "active_filters": _active_filters(query, form, facets),
@@ -333,9 +334,8 @@ def search(request):
         "max_query_length": MAX_QUERY_LENGTH,
     }
     if results_html is None:
-        context.update(
-            _results_context(params, filterset, counts, tree, page, paginator, is_buyer, request)
-        )
+        buyer = request.user if is_buyer else None
+        context.update(_results_context(params, filterset, counts, tree, page, buyer))
         context["htmx"] = partial
         results_html = render_to_string("procurement/_results.html", context, request)
         if version is not None:

@@ -436,6 +436,19 @@ def test_the_kept_region_is_per_language_and_per_kind_of_response(cache, client)
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_kept_region_of_hostile_input_stays_escaped(cache, client):
+    SupplierFactory(name="Catering Noord", themes=[MvoiTheme.SOCIAL_RETURN])
+    hostile = "<script>alert(1)</script>"
+    path = f"{SEARCH}?thema={MvoiTheme.SOCIAL_RETURN}&regio={hostile}&omvang=%00"
+    kept = region(kept_search(client, path))
+    assert hostile not in kept and "&lt;script&gt;" in kept
+    assert "Catering Noord" in kept
+    # Another hostile value is another search: drawn for itself, not the kept one.
+    other = client.get(f"{SEARCH}?thema={MvoiTheme.SOCIAL_RETURN}&regio=%22%3E%3Cb%3E")
+    assert drawn(other) and "&lt;script&gt;" not in region(other)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_procurement_officers_never_get_the_kept_region(cache, client):
     supplier = SupplierFactory(name="Drukkerij Noord")
     kept_search(client)
