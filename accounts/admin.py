@@ -53,6 +53,12 @@ class UserAdmin(ActionCheckboxMixin, DjangoUserAdmin):
     filter_horizontal = ["groups"]
     inlines = [MembershipInline, AuditLogInline]
 
+    def save_related(self, request, form, formsets, change):
+        """Roles given here by their groups bring admin access and the two-factor duty
+        with them, as ``services.user_grant_role`` does."""
+        super().save_related(request, form, formsets, change)
+        services.user_sync_staff_flag(user=form.instance, actor=request.user)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(PortalModelAdmin):

@@ -40,21 +40,9 @@ class ProfileForm(forms.ModelForm):
 
 
 class DeleteAccountForm(forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    """Asks only for the decision: who asks was proved just before, by allauth's
+    reauthentication (password or authenticator code, rate-limited), on the view."""
+
     confirm = forms.BooleanField(
         label=_("I understand that my account and personal data will be removed for good."),
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That is not your current password."))
-        return password

@@ -1,12 +1,14 @@
 import time
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -17,37 +19,76 @@ def user_has_totp(user) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
-class StaffMFARequiredMiddleware:
-    """Staff cannot open any admin page until they have set up an authenticator app.
+def holds_staff_powers(user) -> bool:
+    """Staff (the account manager, directorate contact and coordinator roles grant it)
+    and superusers: whoever can see other people's data or act for the programme."""
+    return user.is_authenticated and (user.is_staff or user.is_superuser)
 
-    Applies when ``PORTAL_REQUIRE_STAFF_MFA`` is on (always in production). Once TOTP is
-    active, allauth asks for a code at every login, so the admin is only reached with it.
+
+class StaffMFARequiredMiddleware:
+    """No staff power without a second factor, wherever the power is used.
+
+    Applies when ``PORTAL_REQUIRE_STAFF_MFA`` is on (always in production). A staff
+    account without an authenticator app may only set one up (and log out); for every
+    other page it is an anonymous visitor: public pages show what anyone sees, and a page
+    that needs a login sends it to the setup instead. So the admin, the organiser's
+    exports, the monitor, supplier and Omarm moderation and attachments are all out of
+    reach until TOTP is active. Once it is, allauth asks for a code at every login.
     """
+
+    # URL names reachable without the second factor: setting it up (allauth asks to
+    # confirm the password first), and leaving.
+    SETUP_URL_NAMES = frozenset(
+        {
+            "mfa_index",
+            "mfa_activate_totp",
+            "mfa_reauthenticate",
+            "account_reauthenticate",
+            "account_logout",
+            "set_language",
+            "health",
+            "javascript-catalog",
+        }
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.admin_prefix = None
 
     def __call__(self, request):
-        if self.admin_prefix is None:
-            self.admin_prefix = reverse("admin:index")
         user = request.user
         if (
-            settings.PORTAL_REQUIRE_STAFF_MFA
-            and request.path.startswith(self.admin_prefix)
-            and user.is_authenticated
-            and user.is_staff
-            and not user_has_totp(user)
+            not settings.PORTAL_REQUIRE_STAFF_MFA
+            or not holds_staff_powers(user)
+            or self._is_setup_page(request)
+            or user_has_totp(user)
         ):
+            return self.get_response(request)
+        request.user = AnonymousUser()
+        response = self.get_response(request)
+        if self._sends_to_login(response):
             messages.warning(
                 request,
                 _(
                     "Set up two-factor authentication with an authenticator app before you "
-                    "use the management pages."
+                    "use your staff account."
                 ),
             )
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
-        return self.get_response(request)
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+        return response
+
+    def _is_setup_page(self, request) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.url_name in self.SETUP_URL_NAMES
+
+    @staticmethod
+    def _sends_to_login(response) -> bool:
+        if response.status_code not in (301, 302):
+            return False
+        target = urlsplit(response["Location"]).path
+        return target in (reverse("account_login"), reverse("admin:login"))
 
 
 class LanguageMiddleware(LocaleMiddleware):

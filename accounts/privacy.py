@@ -145,7 +145,9 @@ def _export_notifications(user):
             "subject": message.subject,
             "state": message.state,
             "sent_at": _iso(message.sent_at),
-            "text": message.body_text,
+            # A confirmation or reset mail's link proves ownership of a mailbox: it is
+            # only ever in that mailbox, never in a download an account holder makes.
+            "text": None if message.holds_secret else message.body_text,
         }
         for message in OutboxMessage.objects.filter(recipient_user=user).order_by("created_at")
     ]

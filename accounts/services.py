@@ -72,6 +72,20 @@ def user_revoke_role(*, user: User, role: Role, actor: User | None) -> None:
 
 
 @transaction.atomic
+def user_sync_staff_flag(*, user: User, actor: User | None) -> None:
+    """Staff roles and admin access go together: whoever holds a staff role's group is
+    staff (and so needs two-factor), whoever holds none is not (superusers stay)."""
+    roles = set(user.groups.values_list("name", flat=True))
+    is_staff = user.is_superuser or bool(roles & {role.value for role in STAFF_ROLES})
+    if is_staff != user.is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+        audit_log(
+            actor=actor, action="user.staff_changed", obj=user, changes={"is_staff": [not is_staff, is_staff]}
+        )
+
+
+@transaction.atomic
 def organisation_create(
     *, actor: User | None, member: User | None = None, **values
 ) -> Organisation:

@@ -1,5 +1,6 @@
 import json
 
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -65,8 +66,13 @@ def data_export(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
 def delete_account(request):
-    form = DeleteAccountForm(request.POST or None, user=request.user)
+    """Delete the account. The POST needs a recent reauthentication through allauth
+    (``ACCOUNT_REAUTHENTICATION_TIMEOUT``, rate-limited per user): with a stolen session
+    alone nobody can delete, nor guess the password here without limit. allauth keeps
+    the POST while the user confirms who they are, then carries it out."""
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.user_delete_account(user=request.user, actor=request.user)
         logout(request)

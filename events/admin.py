@@ -24,6 +24,7 @@ from impactportal.admin_actions import run_service_per_object
 from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
+from impactportal.storage import name_by_format
 
 from . import services
 from .constants import EventTheme, RegistrationStatus
@@ -92,7 +93,7 @@ class EventAdminForm(forms.ModelForm):
             )
         if getattr(image, "image", None) is None or image.image.format not in IMAGE_FORMATS:
             raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
-        return image
+        return name_by_format(image, image.image.format)
 
 
 def _organiser_links(event):

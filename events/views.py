@@ -32,6 +32,7 @@ from .constants import EventState, EventType, RegistrationStatus
 from .filters import EventFilter
 from .forms import RegistrationForm
 from .ical import feed_ics
+from .organiser import may_organise
 
 PAGE_SIZE = 20
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -103,8 +104,10 @@ def month(request, year, month):
 
 
 def _visible_event(request, slug):
+    """The event, for whoever may see it: a draft only for its organisers and the
+    coordinator (404 for everyone else, staff of other desks included)."""
     event = selectors.event_detail(slug)
-    if event is None or (event.state == EventState.DRAFT and not request.user.is_staff):
+    if event is None or (event.state == EventState.DRAFT and not may_organise(request.user, event)):
         raise Http404
     return event
 

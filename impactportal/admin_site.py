@@ -3,7 +3,9 @@ from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import url_params_from_lookup_dict
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -19,6 +21,24 @@ class PortalAdminSite(admin.AdminSite):
     site_header = _("Impactportaal Groningen management")
     site_title = _("Impactportaal management")
     index_title = _("Management")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin, also those of allauth, axes and Django itself, filters only by
+        what it declares and never shows a secret column (``DeclaredLookupsOnlyMixin``,
+        ``SecretFieldsHiddenMixin``): the guard is on the site, so no admin can forget it."""
+        admin_class = admin_class or admin.ModelAdmin
+        missing = tuple(
+            mixin
+            for mixin in (DeclaredLookupsOnlyMixin, SecretFieldsHiddenMixin)
+            if not issubclass(admin_class, mixin)
+        )
+        if missing:
+            admin_class = type(
+                admin_class.__name__,
+                (*missing, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def login(self, request, extra_context=None):
         """Send every admin login through allauth, so axes and two-factor apply.
@@ -65,5 +85,180 @@ class ActionCheckboxMixin:
         )
 
 
-class PortalModelAdmin(ActionCheckboxMixin, admin.ModelAdmin):
+# The lookups Django's own list filters put in a changelist's address: choices, booleans
+# and relations (``exact``, ``isnull``, ``in``), dates (``gte``/``lt``) and empty fields.
+LIST_FILTER_LOOKUPS = frozenset({"exact", "isnull", "isempty", "in", "gte", "gt", "lt", "lte"})
+DATE_HIERARCHY_LOOKUPS = ("year", "month", "day")
+
+
+class DeclaredLookupsOnlyMixin:
+    """A changelist filters only by what the admin declares: its ``list_filter``,
+    ``date_hierarchy`` and search box.
+
+    Django's admin accepts a lookup on any field of the model in the list's address
+    (``?body_text__regex=^a``) and shows how many rows match: a yes/no oracle that reads
+    any column, tokens and keys included, one character at a time. Here every other
+    parameter is refused the way Django refuses a lookup it does not allow (400, nothing
+    filtered). ``lookup_allowed`` is the admin's documented hook for this decision.
+    """
+
+    def lookup_allowed(self, lookup, value, request):
+        return lookup in self.declared_lookups(request) or self._declared_filter_lookup(
+            lookup, request
+        ) or self._raw_id_popup_lookup(lookup, value)
+
+    def declared_lookups(self, request) -> set[str]:
+        """The exact parameter names the declared filters and date hierarchy use."""
+        names = set()
+        for list_filter in self.get_list_filter(request):
+            parameter = getattr(list_filter, "parameter_name", None)
+            if parameter:  # a SimpleListFilter
+                names.add(parameter)
+        if self.date_hierarchy:
+            names.update(
+                f"{self.date_hierarchy}{LOOKUP_SEP}{part}" for part in DATE_HIERARCHY_LOOKUPS
+            )
+        return names
+
+    def _declared_filter_lookup(self, lookup: str, request) -> bool:
+        for list_filter in self.get_list_filter(request):
+            field_path = list_filter[0] if isinstance(list_filter, (tuple, list)) else list_filter
+            if not isinstance(field_path, str):
+                continue
+            if lookup == field_path:
+                return True
+            prefix = field_path + LOOKUP_SEP
+            if not lookup.startswith(prefix):
+                continue
+            rest = lookup[len(prefix) :].split(LOOKUP_SEP)
+            if len(rest) == 1 and rest[0] in LIST_FILTER_LOOKUPS:
+                return True
+            # A relation's filter names its target: ``topic__id__exact``.
+            target = self._target_field_name(field_path)
+            if target and len(rest) == 2 and rest[0] == target and rest[1] in ("exact", "in"):
+                return True
+        return False
+
+    def _target_field_name(self, field_path: str) -> str | None:
+        model, field = self.model, None
+        for part in field_path.split(LOOKUP_SEP):
+            try:
+                field = model._meta.get_field(part)
+            except FieldDoesNotExist:
+                return None
+            model = field.related_model
+            if model is None:
+                break
+        target = getattr(field, "target_field", None)
+        return target.name if target is not None else None
+
+    def _raw_id_popup_lookup(self, lookup: str, value) -> bool:
+        """The ``limit_choices_to`` of a raw-id popup, as Django's own check allows it."""
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        return False
+
+
+# Columns of other packages' models that hold a credential. The portal's own models
+# name theirs in a ``SECRET_FIELDS`` class attribute next to the fields.
+THIRD_PARTY_SECRET_FIELDS = {
+    "mfa.authenticator": ("data",),  # the TOTP secret and the recovery codes' seed
+    "account.emailconfirmation": ("key",),
+    "sessions.session": ("session_key", "session_data"),
+}
+
+
+def secret_fields(model) -> frozenset[str]:
+    """The columns of ``model`` that hold a token, key or secret: never shown in the admin,
+    never searched, never filtered."""
+    return frozenset(getattr(model, "SECRET_FIELDS", ())) | frozenset(
+        THIRD_PARTY_SECRET_FIELDS.get(model._meta.label_lower, ())
+    )
+
+
+class SecretFieldsHiddenMixin:
+    """Leaves the model's secret columns out of every admin form and page.
+
+    ``impactportal.checks`` refuses an admin that lists one for display, search or
+    filtering; this takes them out of the forms and fieldsets, also of admins that show
+    every field by default.
+    """
+
+    def get_fields(self, request, obj=None):
+        secrets = secret_fields(self.model)
+        return [name for name in super().get_fields(request, obj) if name not in secrets]
+
+    def get_fieldsets(self, request, obj=None):
+        secrets = secret_fields(self.model)
+        return [
+            (name, {**options, "fields": _without(options.get("fields", ()), secrets)})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        secrets = secret_fields(self.model)
+        return [name for name in super().get_readonly_fields(request, obj) if name not in secrets]
+
+
+def _without(fields, secrets):
+    kept = []
+    for field in fields:
+        if isinstance(field, (tuple, list)):  # fields on one line
+            field = tuple(name for name in field if name not in secrets)
+            if field:
+                kept.append(field)
+        elif field not in secrets:
+            kept.append(field)
+    return kept
+
+
+class PortalModelAdmin(
+    DeclaredLookupsOnlyMixin, SecretFieldsHiddenMixin, ActionCheckboxMixin, admin.ModelAdmin
+):
     """The base of the portal's model admins."""
+
+
+def secret_fields_check(app_configs=None, **kwargs):
+    """System check: no admin displays, searches, sorts or filters by a secret column.
+
+    Registered by ``PortalAdminConfig.ready``; a new admin that lists a token in
+    ``list_display`` or ``search_fields`` stops ``manage.py check`` and the test suite.
+    """
+    from django.apps import apps
+    from django.contrib.admin import site
+    from django.core.checks import Error
+
+    problems = []
+    for model in apps.get_models():
+        secrets = secret_fields(model)
+        if not secrets or not site.is_registered(model):
+            continue
+        model_admin = site.get_model_admin(model)
+        declared = {
+            "list_display": model_admin.list_display,
+            "list_display_links": model_admin.list_display_links or (),
+            "list_filter": [
+                item[0] if isinstance(item, (tuple, list)) else item
+                for item in model_admin.list_filter
+            ],
+            "search_fields": [name.lstrip("^=@") for name in model_admin.search_fields],
+            "ordering": [name.lstrip("-") for name in model_admin.ordering or ()],
+            "date_hierarchy": [model_admin.date_hierarchy] if model_admin.date_hierarchy else [],
+        }
+        for option, names in declared.items():
+            for name in names:
+                if isinstance(name, str) and name.split(LOOKUP_SEP)[0] in secrets:
+                    problems.append(
+                        Error(
+                            f"{type(model_admin).__name__}.{option} names the secret "
+                            f"field {name!r} of {model._meta.label}.",
+                            hint="Secrets are never shown, searched, sorted or filtered "
+                            "in the admin (impactportal.admin_site.secret_fields).",
+                            obj=type(model_admin),
+                            id="portal.E001",
+                        )
+                    )
+    return problems

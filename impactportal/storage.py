@@ -1,5 +1,27 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
+
+# The image formats the portal accepts, by what Pillow calls them, with the extension
+# they are stored under and the type they are served as.
+IMAGE_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+IMAGE_CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+
+
+def name_by_format(uploaded, image_format: str):
+    """Store an uploaded image under a random name with the extension of the format its
+    content was found to be: the uploaded name (``photo.pdf``) is the visitor's choice,
+    and the extension decides the type it is later served as."""
+    uploaded.name = f"{uuid.uuid4().hex}{IMAGE_EXTENSIONS[image_format]}"
+    return uploaded
 
 
 def private_storage() -> FileSystemStorage:
@@ -20,7 +42,11 @@ def serve_private_image(field_file):
         file = field_file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(file)
+    content_type = IMAGE_CONTENT_TYPES.get(PurePath(field_file.name).suffix.lower())
+    if content_type is None:  # stored under a name that is no image's: never inline
+        response = FileResponse(file, as_attachment=True, content_type="application/octet-stream")
+    else:
+        response = FileResponse(file, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Security-Policy"] = "default-src 'none'"

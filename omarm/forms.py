@@ -11,6 +11,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.storage import name_by_format
+
 from . import services
 from .constants import MATCH_TRANSITIONS, HelpKind, MatchState, Theme
 from .models import Area
@@ -150,7 +152,7 @@ class RequestForm(PostingForm):
             )
         if getattr(photo, "image", None) is None or photo.image.format not in PHOTO_FORMATS:
             raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
-        return photo
+        return name_by_format(photo, photo.image.format)
 
     def clean(self):
         cleaned = super().clean()

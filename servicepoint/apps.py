@@ -7,14 +7,13 @@ class ServicepointConfig(AppConfig):
     verbose_name = _("Service point")
 
     def ready(self):
-        from allauth.account.signals import email_confirmed
-
         from accounts import privacy
+        from accounts.signals import email_address_proved
 
         from . import privacy as servicepoint_privacy
         from . import signals
 
-        email_confirmed.connect(
+        email_address_proved.connect(
             signals.claim_guest_questions, dispatch_uid="servicepoint.claim_guest_questions"
         )
         privacy.register(

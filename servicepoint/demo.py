@@ -219,7 +219,7 @@ def _load_articles(demo: Demo) -> None:
 def _ask(demo: Demo, topic: str, subject: str, text: str) -> Question:
     """The demo entrepreneur asks, logged in, for her organisation."""
     user, organisation = demo.entrepreneur, demo.organisation
-    return services.question_submit(
+    submission = services.question_submit(
         topic=_topic(topic),
         subject=subject,
         text=text,
@@ -231,13 +231,14 @@ def _ask(demo: Demo, topic: str, subject: str, text: str) -> Question:
         company_name=organisation.name if organisation else "",
         kvk_number=organisation.kvk_number if organisation else "",
     )
+    return submission.question
 
 
 def _ask_as_guest(
     topic: str, subject: str, text: str, *, name: str, email: str, company: str, phone: str = ""
 ) -> Question:
-    """A guest asks and confirms the address with the link in the e-mail."""
-    question = services.question_submit(
+    """A guest asks and confirms the address with the token of the e-mail's link."""
+    submission = services.question_submit(
         topic=_topic(topic),
         subject=subject,
         text=text,
@@ -247,7 +248,7 @@ def _ask_as_guest(
         phone=phone,
         preferred_contact=PreferredContact.PHONE if phone else PreferredContact.EMAIL,
     )
-    return services.question_confirm(token=question.confirmation_token)
+    return services.question_confirm(token=submission.confirmation_token)
 
 
 def _take(demo: Demo, question: Question) -> Question:

@@ -132,6 +132,9 @@ class RoutingRule(models.Model):
 class Question(models.Model):
     """A question an entrepreneur asked the service point."""
 
+    # Never shown, searched or filtered in the admin (impactportal.admin_site).
+    SECRET_FIELDS = ("confirmation_token_hash", "access_key")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     state = models.CharField(
@@ -185,7 +188,14 @@ class Question(models.Model):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Guests confirm their address first; only then does the question enter the queue.
-    confirmation_token = models.CharField(max_length=64, default=_token, editable=False)
+    # The SHA-256 of the one-time token in the confirmation e-mail, blank once used
+    # (servicepoint.guest_links); the token itself is never stored.
+    confirmation_token_hash = models.CharField(
+        max_length=64, blank=True, db_index=True, editable=False
+    )
+    # The secret the links in the e-mails to the asker are signed with; a new one ends
+    # every link sent before (retention rotates it when it anonymises the question).
+    access_key = models.CharField(max_length=64, default=_token, editable=False)
     submitted_at = models.DateTimeField(_("received"), null=True, blank=True, db_index=True)
     first_response_due = models.DateField(_("first response due"), null=True, blank=True)
     resolution_due = models.DateField(_("answer due"), null=True, blank=True)
@@ -358,6 +368,8 @@ class CannedReply(models.Model):
 
 class FollowUp(models.Model):
     """'Bent u goed geholpen?' sent some working days after closing, and the answer."""
+
+    SECRET_FIELDS = ("token",)
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="follow_ups")
     token = models.CharField(max_length=64, default=_token, unique=True, editable=False)

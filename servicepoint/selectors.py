@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from accounts.roles import Role
 from impactportal.workdays import working_days_between
 
+from . import guest_links
 from .constants import OPEN_STATES, AssignmentState, Deadline, MessageKind
 from .models import Assignment, Attachment, KnowledgeArticle, Message, Question
 
@@ -47,6 +48,21 @@ def questions_of_entrepreneur(user) -> QuerySet[Question]:
         .annotate(reply_count=Count("messages", filter=Q(messages__kind=MessageKind.PUBLIC_REPLY)))
         .order_by("-created_at")
     )
+
+
+def question_awaiting_confirmation(token: str) -> Question | None:
+    """The question whose (unused) confirmation link has this token, if any."""
+    if not token:
+        return None
+    return Question.objects.filter(
+        confirmation_token_hash=guest_links.confirmation_token_hash(token)
+    ).first()
+
+
+def confirmed_question(uuid) -> Question | None:
+    """A question in the queue, by the uuid in a guest's link (None: unconfirmed or
+    unknown; the guest pages answer 404 for both)."""
+    return Question.objects.filter(uuid=uuid, submitted_at__isnull=False).first()
 
 
 def question_public_detail(question_id: int) -> Question:

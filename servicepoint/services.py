@@ -7,6 +7,7 @@ the outbox; nothing is sent inside a request.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from impactportal.audit.services import audit_log
 from impactportal.outbox.services import message_queue
 from impactportal.workdays import add_working_days
 
+from . import guest_links
 from .constants import (
     ANNOUNCED_STATES,
     ASSIGNMENT_TRANSITIONS,
@@ -71,13 +73,20 @@ def _directorate_recipients(directorate: Directorate, assignee=None) -> list:
 
 
 def _notify_entrepreneur(question: Question, template: str, **context) -> None:
+    """E-mail the asker, with a fresh link to the question (``question_link``, a path)
+    that works for a guest too (servicepoint.guest_links)."""
     requester = question.requester
     message_queue(
         to=question.email,
         user=requester if requester is not None and requester.is_active else None,
         language=question.language,
         template=f"servicepoint/{template}",
-        context={"question": question, "recipient_name": question.name, **context},
+        context={
+            "question": question,
+            "recipient_name": question.name,
+            "question_link": guest_links.access_path(question),
+            **context,
+        },
     )
 
 
@@ -121,6 +130,17 @@ def _save_attachments(question: Question, files: Sequence, message: Message | No
 # Asking -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Submission:
+    """What ``question_submit`` hands back. For a guest, ``confirmation_token`` is the
+    token of the confirmation link: the database keeps only its hash, so apart from the
+    e-mail this is the one place it exists (the demo data confirms with it, as a guest
+    would with the link). Empty for a logged-in asker, whose question needs no link."""
+
+    question: Question
+    confirmation_token: str = ""
+
+
 @transaction.atomic
 def question_submit(
     *,
@@ -137,9 +157,9 @@ def question_submit(
     phone: str = "",
     files: Sequence = (),
     language: str = "nl",
-) -> Question:
+) -> Submission:
     """Store a new question. A logged-in (verified) user's question enters the queue at
-    once; a guest first gets an e-mail with a confirmation link."""
+    once; a guest first gets an e-mail with a one-time confirmation link."""
     question = Question(
         topic=topic,
         subject=subject,
@@ -155,6 +175,9 @@ def question_submit(
         language=language,
         reference="",
     )
+    token = ""
+    if requester is None:
+        token, question.confirmation_token_hash = guest_links.new_confirmation_token()
     question.full_clean(exclude=["reference"])
     question.save()
     question.reference = f"SP-{timezone.localdate():%Y}-{question.pk:05d}"
@@ -173,24 +196,43 @@ def question_submit(
             to=question.email,
             language=language,
             template="servicepoint/confirm_question",
-            context={"question": question, "recipient_name": name},
+            context={"question": question, "recipient_name": name, "confirmation_token": token},
         )
-    return question
+    return Submission(question=question, confirmation_token=token)
 
 
 @transaction.atomic
 def question_confirm(*, token: str) -> Question | None:
-    """A guest opened the link in their e-mail: the question enters the queue (once)."""
+    """A guest opened the link in their e-mail: the question enters the queue. The link
+    works once: its hash is cleared, and None is the answer for a used or unknown one."""
+    if not token:
+        return None
     question = (
-        Question.objects.select_for_update().filter(confirmation_token=token).first()
-        if token
-        else None
+        Question.objects.select_for_update()
+        .filter(confirmation_token_hash=guest_links.confirmation_token_hash(token))
+        .first()
     )
     if question is None:
         return None
+    question.confirmation_token_hash = ""
+    question.save(update_fields=["confirmation_token_hash"])
     if not question.is_confirmed:
         _enter_queue(question, actor=None)
     return question
+
+
+@transaction.atomic
+def question_link_send(*, question: Question) -> bool:
+    """Mail the asker a fresh link to their question (the one they had expired), only
+    ever to the address the question was asked with. Nothing is sent for a question that
+    is not confirmed or has been anonymised; the caller answers the same either way, so
+    the answer says nothing about the question or the address."""
+    question = Question.objects.select_for_update().get(pk=question.pk)
+    if not question.is_confirmed or not question.text:  # anonymising empties the text
+        return False
+    audit_log(actor=None, action="question.link_sent", obj=question)
+    _notify_entrepreneur(question, "new_link", link_days=guest_links.max_age().days)
+    return True
 
 
 def _enter_queue(question: Question, *, actor) -> None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("vraag/", views.ask, name="ask"),
     path("vraag/verzonden/", views.submitted, name="submitted"),
     path("vraag/bevestigen/<str:token>/", views.confirm, name="confirm"),
+    path("vraag/<uuid:uuid>/", views.guest_question_page, name="guest_question_page"),
     path("vraag/<uuid:uuid>/<str:token>/", views.guest_question, name="guest_question"),
     path("mijn-vragen/", views.my_questions, name="my_questions"),
     path("mijn-vragen/<uuid:uuid>/", views.my_question, name="my_question"),

@@ -1,5 +1,3 @@
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,24 +5,21 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from impactportal.ratelimit import rate_limit
 
-from . import selectors, services
+from . import guest_links, selectors, services
 from .forms import ArticleSearchForm, AskQuestionForm, FollowUpForm, ReplyForm
 from .models import Attachment, KnowledgeArticle, Question, Topic
 
-# The secret links' tokens are URL-safe base64 (models._token); anything else is no
-# token at all, and a NUL byte in it would not even reach the database.
-_TOKEN = re.compile(r"[-\w]{1,64}", re.ASCII)
-
 
 def _check_token(token: str) -> None:
-    if not _TOKEN.fullmatch(token):
+    # The secret links' tokens are URL-safe base64 (models._token); anything else is no
+    # token at all, and a NUL byte in it would not even reach the database.
+    if not guest_links.CONFIRMATION_TOKEN.fullmatch(token):
         raise Http404
 
 
@@ -65,7 +60,7 @@ def ask(request):
         data = form.cleaned_data
         organisation = data.get("organisation")
         try:
-            question = services.question_submit(
+            submission = services.question_submit(
                 topic=data["topic"],
                 subject=data["subject"],
                 text=data["text"],
@@ -83,7 +78,7 @@ def ask(request):
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            request.session["servicepoint_submitted"] = str(question.uuid)
+            request.session["servicepoint_submitted"] = str(submission.question.uuid)
             return redirect("servicepoint:submitted")
     return render(request, "servicepoint/ask.html", {"form": form, "suggestions": suggestions})
 
@@ -106,22 +101,32 @@ def article_suggestions(request):
     )
 
 
+def _confirmation_used(request):
+    # A used link and one that never existed look the same: the hash is gone. Most who
+    # get here clicked twice or opened the e-mail again, so say so kindly (still a 404).
+    return render(request, "servicepoint/confirm_used.html", status=404)
+
+
 @require_http_methods(["GET", "POST"])
 def confirm(request, token):
-    """The link in a guest's e-mail. GET shows a button (mail scanners open links);
-    POST confirms, after which the question enters the queue."""
+    """The one-time link in a guest's confirmation e-mail. GET shows a button (mail
+    scanners open links); POST confirms, after which the question enters the queue and
+    this browser may see it (a grant in the session, see guest_links)."""
     _check_token(token)
-    question = Question.objects.filter(confirmation_token=token).first()
+    question = selectors.question_awaiting_confirmation(token)
     if question is None:
-        raise Http404
+        return _confirmation_used(request)
     if request.method == "POST":
-        services.question_confirm(token=token)
+        question = services.question_confirm(token=token)
+        if question is None:  # confirmed by another request in the meantime
+            return _confirmation_used(request)
+        guest_links.grant(request, question)
         messages.success(
             request,
             _("Thank you. Your question %(reference)s is now with the service point.")
             % {"reference": question.reference},
         )
-        return redirect("servicepoint:guest_question", uuid=question.uuid, token=token)
+        return redirect("servicepoint:guest_question_page", uuid=question.uuid)
     return render(request, "servicepoint/confirm.html", {"question": question})
 
 
@@ -134,7 +139,7 @@ def my_questions(request):
     return render(request, "servicepoint/my_questions.html", {"page": page})
 
 
-def _question_page(request, question: Question, *, reply_url: str, access_token: str = ""):
+def _question_page(request, question: Question, *, reply_url: str):
     question = selectors.question_public_detail(question.pk)
     form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -153,7 +158,7 @@ def _question_page(request, question: Question, *, reply_url: str, access_token:
     return render(
         request,
         "servicepoint/question_detail.html",
-        {"question": question, "form": form, "reply_url": reply_url, "access_token": access_token},
+        {"question": question, "form": form, "reply_url": reply_url},
     )
 
 
@@ -164,16 +169,52 @@ def my_question(request, uuid):
     return _question_page(request, question, reply_url=request.path)
 
 
+def _is_asker(request, question: Question) -> bool:
+    return request.user.is_authenticated and question.requester_id == request.user.pk
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit("servicepoint_guest_link")
+def guest_question(request, uuid, token):
+    """The link in the e-mails to the asker (guests too). A valid one is exchanged for a
+    grant in the session and the visitor sent on to the question's clean address, so the
+    token is used once and then stays out of the address bar, history and Referer.
+
+    A genuine link that has expired (or is from before links expired) shows a page that
+    offers a new one; its button posts back here and mails a fresh link to the address
+    the question was asked with, answering the same whatever happened. Anything else is
+    a 404, whether the question exists or not.
+    """
+    if not guest_links.is_well_formed(token):
+        raise Http404
+    question = selectors.confirmed_question(uuid)
+    link = guest_links.check_access_token(question, token) if question else None
+    if link is None or not link.is_genuine:
+        raise Http404
+    if _is_asker(request, question):
+        return redirect("servicepoint:my_question", uuid=question.uuid)
+    if link.state is guest_links.Link.VALID:
+        guest_links.grant(request, question, until=link.expires_at)
+        return redirect("servicepoint:guest_question_page", uuid=question.uuid)
+    if request.method == "POST":
+        services.question_link_send(question=question)
+        return render(request, "servicepoint/link_sent.html")
+    return render(request, "servicepoint/link_expired.html", {"days": guest_links.max_age().days})
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limit("servicepoint_guest_reply")
-def guest_question(request, uuid, token):
-    """The question page reached through the secret link in the e-mails (guests too)."""
-    question = get_object_or_404(Question, uuid=uuid)
-    if not constant_time_compare(question.confirmation_token, token):
+def guest_question_page(request, uuid):
+    """The question page for whoever opened a valid link in this browser session (see
+    guest_question); 404 for anyone else, as if it did not exist."""
+    question = selectors.confirmed_question(uuid)
+    if question is None:
         raise Http404
-    if not question.is_confirmed:
-        return redirect("servicepoint:confirm", token=token)
-    return _question_page(request, question, reply_url=request.path, access_token=token)
+    if not guest_links.has_grant(request, question):
+        if _is_asker(request, question):
+            return redirect("servicepoint:my_question", uuid=question.uuid)
+        raise Http404
+    return _question_page(request, question, reply_url=request.path)
 
 
 def _may_download(request, attachment: Attachment) -> bool:
@@ -190,14 +231,15 @@ def _may_download(request, attachment: Attachment) -> bool:
             return True
         if user.is_staff and selectors.questions_for_staff(user).filter(pk=question.pk).exists():
             return True
-    token = request.GET.get("token", "")
-    return bool(token) and constant_time_compare(question.confirmation_token, token)
+    # A guest who opened a valid link in this browser session; never a token in the URL.
+    return question.is_confirmed and guest_links.has_grant(request, question)
 
 
 @require_GET
 def attachment_download(request, uuid):
-    """Serve an attachment only to the asker, staff who may see the question, or the
-    holder of the question's secret link. Others get 404, as if it did not exist."""
+    """Serve an attachment only to the asker, staff who may see the question, or a guest
+    whose session holds a grant for it (guest_links). Others get 404, as if it did not
+    exist."""
     attachment = get_object_or_404(
         Attachment.objects.select_related("question", "message"), uuid=uuid
     )

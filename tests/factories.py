@@ -43,20 +43,29 @@ class UserFactory(DjangoModelFactory):
             self.save()
 
     @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        """Roles as ``accounts.services.user_grant_role`` gives them: a staff role makes
+        the user staff."""
+        from django.contrib.auth.models import Group
+
+        from accounts.roles import STAFF_ROLES
+
+        for role in extracted or []:
+            self.groups.add(Group.objects.get(name=Role(role).value))
+            if Role(role) in STAFF_ROLES and not self.is_staff:
+                self.is_staff = True
+                self.save(update_fields=["is_staff"])
+
+    @factory.post_generation
     def totp(self, create, extracted, **kwargs):
-        """``totp=True``: the user has set up an authenticator app (``.totp_secret``)."""
-        if create and extracted:
+        """The user has set up an authenticator app (``.totp_secret``): staff have, as
+        production requires before any staff page; ``totp=False`` for staff who have not
+        yet, ``totp=True`` for anyone else."""
+        if create and (extracted or (extracted is None and self.is_staff)):
             from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
             self.totp_secret = generate_totp_secret()
             TOTP.activate(self, self.totp_secret)
-
-    @factory.post_generation
-    def roles(self, create, extracted, **kwargs):
-        from django.contrib.auth.models import Group
-
-        for role in extracted or []:
-            self.groups.add(Group.objects.get(name=Role(role).value))
 
 
 class OrganisationFactory(DjangoModelFactory):

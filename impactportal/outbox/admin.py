@@ -9,9 +9,7 @@ from impactportal.audit.admin import ReadOnlyAdminMixin
 from . import services
 from .models import CapturedMail, OutboxMessage
 
-# The kinds accounts.adapter gives allauth's mails (e-mail confirmation, password reset).
-ACCOUNT_MAIL_KIND_PREFIX = "allauth/"
-
+SECRET_CONTENT_FIELDS = ("body_text", "body_html", "attachments")
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
@@ -24,27 +22,33 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if obj is not None and obj.kind.startswith(ACCOUNT_MAIL_KIND_PREFIX):
+        if obj is not None and obj.holds_secret:
             # Confirmation and password-reset mails hold a working key to someone's
             # account: the desk may see that such a mail went out, not open the link.
-            return [name for name in fields if name not in ("body_text", "body_html")]
+            return [name for name in fields if name not in SECRET_CONTENT_FIELDS]
         return fields
 
     @admin.action(description=_("Send failed messages again"), permissions=["view"])
     def retry_failed(self, request, queryset):
-        failed = list(
-            queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True)
-        )
-        for pk in failed:
-            services.message_retry(message_id=pk)
+        failed = queryset.filter(state=OutboxMessage.State.FAILED).values_list("pk", flat=True)
+        queued = sum(services.message_retry(message_id=pk) for pk in failed)
         self.message_user(
             request,
             ngettext(
-                "%(count)d message queued again.", "%(count)d messages queued again.", len(failed)
+                "%(count)d message queued again.", "%(count)d messages queued again.", queued
             )
-            % {"count": len(failed)},
+            % {"count": queued},
             messages.SUCCESS,
         )
+        if queued < len(failed):
+            self.message_user(
+                request,
+                _(
+                    "Mails with a personal link or code cannot be sent again: their text "
+                    "is gone. The recipient can ask for a new link."
+                ),
+                messages.WARNING,
+            )
 
 
 @admin.register(CapturedMail)

@@ -47,6 +47,15 @@ class OutboxMessage(models.Model):
         blank=True,
         help_text=_("List of {filename, content_type, content_base64}."),
     )
+    holds_secret = models.BooleanField(
+        _("holds a secret"),
+        default=False,
+        help_text=_(
+            "The text holds a link or code that proves who someone is (e-mail confirmation, "
+            "password reset). Nobody reads it here, it is in no data export, and it is "
+            "removed once the mail is delivered or given up."
+        ),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)

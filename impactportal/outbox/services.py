@@ -118,8 +118,13 @@ def message_queue_rendered(
     user=None,
     attachments: Iterable[Attachment] = (),
     reply_to: str = "",
+    holds_secret: bool = False,
 ) -> OutboxMessage:
-    """Queue an already rendered e-mail (allauth renders its own)."""
+    """Queue an already rendered e-mail (allauth renders its own).
+
+    ``holds_secret``: the text holds a credential (a confirmation or reset link, a login
+    code). It is kept only until the mail is delivered or given up (``_forget_secret``).
+    """
     message = OutboxMessage.objects.create(
         kind=kind[:100],
         recipient=to,
@@ -130,6 +135,7 @@ def message_queue_rendered(
         body_text=body_text,
         body_html=body_html,
         attachments=[attachment.as_json() for attachment in attachments],
+        holds_secret=holds_secret,
         next_attempt_at=timezone.now(),
     )
     transaction.on_commit(lambda: message_enqueue(message_id=message.pk))
@@ -216,11 +222,33 @@ def _build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+# What is left of a mail that held a secret once it is delivered or given up.
+REMOVED_AFTER_DELIVERY = "[removed after delivery: it held a personal link or code]"
+_CONTENT_FIELDS = ["body_text", "body_html", "attachments"]
+
+
+def _forget_secret(message: OutboxMessage) -> list[str]:
+    """Blank the text of a mail that held a credential; the fields to save."""
+    if not message.holds_secret:
+        return []
+    message.body_text, message.body_html, message.attachments = REMOVED_AFTER_DELIVERY, "", []
+    return _CONTENT_FIELDS
+
+
 def _mark_sent(message: OutboxMessage) -> None:
     message.state = OutboxMessage.State.SENT
     message.sent_at = timezone.now()
     message.last_error = ""
-    message.save(update_fields=["state", "sent_at", "last_error"])
+    message.save(update_fields=["state", "sent_at", "last_error", *_forget_secret(message)])
+
+
+def _mark_failed(message: OutboxMessage, error: BaseException) -> None:
+    message.state = OutboxMessage.State.FAILED
+    message.next_attempt_at = None
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.save(
+        update_fields=["state", "next_attempt_at", "last_error", *_forget_secret(message)]
+    )
 
 
 def message_deliver(*, message_id: int) -> DeliveryResult:
@@ -233,10 +261,13 @@ def message_deliver(*, message_id: int) -> DeliveryResult:
     except TRANSIENT_ERRORS as error:
         exhausted = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
         delay = _backoff_seconds(message.attempts)
-        message.state = OutboxMessage.State.FAILED if exhausted else OutboxMessage.State.PENDING
-        message.next_attempt_at = None if exhausted else timezone.now() + timedelta(seconds=delay)
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        message.save(update_fields=["state", "next_attempt_at", "last_error"])
+        if exhausted:
+            _mark_failed(message, error)
+        else:
+            message.state = OutboxMessage.State.PENDING
+            message.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            message.save(update_fields=["state", "next_attempt_at", "last_error"])
         logger.warning(
             "Delivery of outbox message %s failed (attempt %s): %s",
             message.pk,
@@ -245,9 +276,7 @@ def message_deliver(*, message_id: int) -> DeliveryResult:
         )
         return DeliveryResult(retry_in=None if exhausted else delay)
     except Exception as error:
-        message.state = OutboxMessage.State.FAILED
-        message.last_error = f"{type(error).__name__}: {error}"[:2000]
-        message.save(update_fields=["state", "last_error"])
+        _mark_failed(message, error)
         logger.exception("Outbox message %s cannot be delivered", message.pk)
         return DeliveryResult()
     _mark_sent(message)
@@ -279,10 +308,17 @@ def outbox_sweep() -> int:
     return sum(message_enqueue(message_id=pk) for pk in due)
 
 
-def message_retry(*, message_id: int) -> None:
-    """Put a failed row back in the queue (admin action after fixing the cause)."""
-    updated = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.FAILED).update(
-        state=OutboxMessage.State.PENDING, next_attempt_at=timezone.now(), attempts=0
+def message_retry(*, message_id: int) -> bool:
+    """Put a failed row back in the queue (admin action after fixing the cause).
+
+    A mail that held a secret has lost its text and cannot be sent again; its recipient
+    asks for a new link. Returns whether the row was queued again.
+    """
+    updated = (
+        OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.FAILED)
+        .exclude(holds_secret=True)
+        .update(state=OutboxMessage.State.PENDING, next_attempt_at=timezone.now(), attempts=0)
     )
     if updated:
         transaction.on_commit(lambda: message_enqueue(message_id=message_id))
+    return bool(updated)

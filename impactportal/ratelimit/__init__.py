@@ -11,8 +11,9 @@ The counters live in Django's default cache (the database in production, see
 settings.CACHES) in fixed windows: ``count/period`` allows at most ``count`` requests in
 each period, which may mean up to twice that across the boundary of two windows. The
 address is stored only as a keyed hash; an IPv6 address counts per /64 network, as one
-household or office has one. The address is the one axes and allauth see too:
-``AXES_PROXY_COUNT`` proxies in front of the portal are trusted with X-Forwarded-For.
+household or office has one. The address is the one axes and allauth see too
+(``client_ip``): ``TRUSTED_PROXY_COUNT`` proxies in front of the portal are trusted with
+X-Forwarded-For.
 """
 
 from __future__ import annotations
@@ -47,14 +48,28 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(multiple or 1) * _UNITS[unit]
 
 
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address as allauth sees it (which trusts the same proxies as axes)."""
+def client_ip(request: HttpRequest) -> str | None:
+    """The visitor's IP address, or None if there is no usable one.
+
+    The one source of the address for the whole portal: allauth's, which trusts
+    ``ALLAUTH_TRUSTED_PROXY_COUNT`` proxies with X-Forwarded-For. axes uses it too
+    (``AXES_CLIENT_IP_CALLABLE``), so a lockout counts the visitor behind the proxy,
+    never the proxy itself.
+    """
     from allauth.account.adapter import get_adapter
 
     try:
-        address = ipaddress.ip_address(get_adapter().get_client_ip(request))
-    except (ValueError, PermissionDenied):  # no usable address: such requests share a bucket
+        return str(ipaddress.ip_address(get_adapter().get_client_ip(request)))
+    except (ValueError, PermissionDenied):
+        return None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address for counting: an IPv6 address stands for its /64 network."""
+    ip = client_ip(request)
+    if ip is None:  # no usable address: such requests share a bucket
         return "unknown"
+    address = ipaddress.ip_address(ip)
     if isinstance(address, ipaddress.IPv6Address):
         if address.ipv4_mapped:
             return str(address.ipv4_mapped)

@@ -209,9 +209,11 @@ def _anonymise_questions(questions: models.QuerySet, *, dry_run: bool) -> int:
         requester=None,
         subject=ANONYMISED_SUBJECT,
         text="",
-        # The guest link (/servicepunt/vraag/<uuid>/<token>/) and the confirmation link
-        # stop working: there is nothing left to show.
-        confirmation_token=Cast(RandomUUID(), CharField()),
+        # Every link to the question (/servicepunt/vraag/<uuid>/<token>/, signed with
+        # the access key) and any grant from one stop working, and so does a confirmation
+        # link: there is nothing left to show.
+        confirmation_token_hash="",
+        access_key=Cast(RandomUUID(), CharField()),
     )
     _clear_anonymised_question_traces()
     return count

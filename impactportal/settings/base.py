@@ -161,6 +161,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/h/ip",
     "reset_password": "10/h/ip,3/h/key",
     "reset_password_from_key": "20/m/ip",
+    # Confirming the password again before deleting the account or changing two-factor.
+    "reauthenticate": "5/5m/user",
 }
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -174,10 +176,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-# The same count of trusted proxies for allauth's and the portal's rate limits, so that
-# all three see the visitor's address and not the proxy's.
-ALLAUTH_TRUSTED_PROXY_COUNT = AXES_IPWARE_PROXY_COUNT
+# The number of proxies in front of the portal that append to X-Forwarded-For (1 in the
+# compose setup). allauth reads the visitor's address with it, and axes and the portal's
+# own rate limits ask allauth (impactportal.ratelimit.client_ip), so all three count the
+# visitor and not the proxy. (AXES_PROXY_COUNT is the older name of the variable.)
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0)
+)
+AXES_CLIENT_IP_CALLABLE = "impactportal.ratelimit.client_ip"
 
 # ASVS L2 (V3.3): a session ends 12 hours after login whatever happens, and a staff
 # session also after 30 minutes without a request (accounts.middleware).
@@ -212,6 +218,9 @@ CONTENT_SECURITY_POLICY = {
 PORTAL_RATE_LIMITS = {
     "servicepoint_question": "10/h",
     "servicepoint_guest_reply": "30/h",
+    # "Send me a new link" on an expired link to a question (and anything else posted to
+    # such a link): each post can send an e-mail.
+    "servicepoint_guest_link": "10/h",
 }
 # The counters of allauth's and the portal's rate limits live here. In PostgreSQL and not
 # in Redis: a stopped Redis must not stop logins and forms (docs/faults.md). The table
@@ -254,6 +263,9 @@ SERVICEPOINT_MAX_ATTACHMENTS = 3
 SERVICEPOINT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 # "Bent u goed geholpen?" goes out this many working days after a question is closed.
 SERVICEPOINT_FOLLOW_UP_WORKING_DAYS = env.int("SERVICEPOINT_FOLLOW_UP_WORKING_DAYS", default=5)
+# How long a link to a question in an e-mail to the asker works (servicepoint.guest_links);
+# after that the page it opens offers to mail a new one.
+SERVICEPOINT_GUEST_LINK_DAYS = env.int("SERVICEPOINT_GUEST_LINK_DAYS", default=30)
 
 # E-mail and the notification outbox ---------------------------------------------------
 

@@ -105,14 +105,37 @@ def test_data_export_needs_login(client):
     assert client.get("/account/gegevens/").status_code == 302
 
 
-@pytest.mark.django_db
-def test_delete_account_with_wrong_password_changes_nothing(client, user):
-    client.force_login(user)
-    response = client.post(
-        "/account/verwijderen/", {"password": "niet-mijn-wachtwoord", "confirm": "on"}
+def reauthenticate(client, password):
+    """Confirm the password on allauth's page, where the deletion sent the user."""
+    return client.post(
+        "/account/reauthenticate/?next=/account/verwijderen/", {"password": password}
     )
+
+
+@pytest.mark.django_db
+def test_deleting_needs_a_fresh_reauthentication_and_a_wrong_password_changes_nothing(client, user):
+    client.force_login(user)
+    # A session alone is not enough: allauth keeps the request and asks who this is.
+    response = client.post("/account/verwijderen/", {"confirm": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == "/account/reauthenticate/?next=%2Faccount%2Fverwijderen%2F"
+    response = reauthenticate(client, "niet-mijn-wachtwoord")
     assert response.status_code == 200
-    assert "password" in response.context["form"].errors
+    assert response.context["form"].errors["password"]
+    user.refresh_from_db()
+    assert user.is_active and user.anonymised_at is None
+
+
+@pytest.mark.django_db
+def test_password_guessing_on_the_deletion_is_rate_limited(client, user, password):
+    client.force_login(user)
+    client.post("/account/verwijderen/", {"confirm": "on"})
+    statuses = [reauthenticate(client, f"gok-{n}").status_code for n in range(6)]
+    # The password check goes through authenticate(), so axes counts each failure as it
+    # does a failed login and locks at the fifth (allauth's 5 per 5 minutes stands behind).
+    assert statuses == [200] * 4 + [429] * 2
+    # Locked, even the right password is not checked, and nothing is deleted.
+    assert reauthenticate(client, password).status_code == 429
     user.refresh_from_db()
     assert user.is_active and user.anonymised_at is None
 
@@ -120,7 +143,8 @@ def test_delete_account_with_wrong_password_changes_nothing(client, user):
 @pytest.mark.django_db
 def test_delete_account_needs_the_confirmation_box(client, user, password):
     client.force_login(user)
-    response = client.post("/account/verwijderen/", {"password": password})
+    client.post("/account/verwijderen/", {})
+    response = reauthenticate(client, password)  # allauth carries out the kept POST
     assert "confirm" in response.context["form"].errors
     assert User.objects.get(pk=user.pk).is_active
 
@@ -140,8 +164,11 @@ def test_delete_account_anonymises_and_keeps_history(
     email = user.email
     client.force_login(user)
 
-    response = client.post("/account/verwijderen/", {"password": password, "confirm": "on"})
+    assert client.post("/account/verwijderen/", {"confirm": "on"}).status_code == 302
+    assert User.objects.get(pk=user.pk).is_active  # not before the password is confirmed
+    response = reauthenticate(client, password)  # allauth carries out the kept POST
     assert response.status_code == 302
+    assert response["Location"] == "/"
     user.refresh_from_db()
     assert not user.is_active and user.anonymised_at
     assert user.name == "" and user.phone == ""

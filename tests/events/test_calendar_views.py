@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext, override
 
+from accounts.roles import Role
 from events import services
 from events.constants import EventState, QuestionKind, RegistrationStatus
 from events.models import Registration, RegistrationQuestion
@@ -84,12 +85,23 @@ def test_list_shows_only_published_upcoming_events(client):
 
 
 @pytest.mark.django_db
-def test_a_draft_is_visible_to_staff_only(client, user):
-    make_event(slug="concept", state=EventState.DRAFT)
-    client.force_login(user)
-    assert client.get("/agenda/concept/").status_code == 404
-    client.force_login(UserFactory(staff=True))
-    assert client.get("/agenda/concept/").status_code == 200
+def test_a_draft_is_visible_to_its_organisers_and_the_coordinator_only(client, user):
+    event = make_event(slug="concept", state=EventState.DRAFT)
+    organiser = UserFactory(roles=[Role.ENTREPRENEUR])
+    event.organisers.add(organiser)
+    others = [
+        user,
+        UserFactory(roles=[Role.ACCOUNT_MANAGER], totp=True),
+        UserFactory(roles=[Role.DIRECTORATE_CONTACT], totp=True),
+    ]
+    for other in others:
+        client.force_login(other)
+        assert client.get("/agenda/concept/").status_code == 404, other
+        assert client.post("/agenda/concept/aanmelden/").status_code == 404, other
+    for allowed in (organiser, UserFactory(roles=[Role.COORDINATOR], totp=True)):
+        client.force_login(allowed)
+        assert client.get("/agenda/concept/").status_code == 200, allowed
+    assert not Registration.objects.exists()
 
 
 @pytest.mark.django_db

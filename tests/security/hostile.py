@@ -34,6 +34,8 @@ from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from tests.factories import PASSWORD
+
 # Settings ---------------------------------------------------------------------------------
 
 settings.register_profile(
@@ -580,6 +582,9 @@ class Case:
     displayed: Sequence[str] | None = None
     # Deleting the account takes the user's roles away; nothing else may change them.
     keeps_rights: bool = True
+    # The user confirmed their password just before (allauth's reauthentication), as
+    # deleting the account asks.
+    reauthenticated: bool = False
 
 
 @dataclass
@@ -594,7 +599,7 @@ def send(client, case: Case, data: Payload | None = None, *, check: bool = True)
 
     Runs in a savepoint that is rolled back, so nothing outlives the example."""
     data = case.data if data is None else data
-    _log_in(client, case.user)
+    _log_in(client, case.user, reauthenticated=case.reauthenticated)
     # Cookies set by the example (a new session, a language, messages) go with it.
     cookies = copy.deepcopy(client.cookies)
     with transaction.atomic():
@@ -624,7 +629,7 @@ def send(client, case: Case, data: Payload | None = None, *, check: bool = True)
     return outcome
 
 
-def _log_in(client, user) -> None:
+def _log_in(client, user, *, reauthenticated: bool = False) -> None:
     """Log in once, outside the examples' savepoints, so the session outlives them."""
     if getattr(client, "_hostile_user", None) != user:
         if user is None:
@@ -632,6 +637,9 @@ def _log_in(client, user) -> None:
         else:
             client.force_login(user)
         client._hostile_user = user
+    if reauthenticated and user is not None:
+        response = client.post("/account/reauthenticate/", {"password": PASSWORD})
+        assert response.status_code == 302, response.status_code
 
 
 def _shown_pages(client, case: Case, response, data) -> list:

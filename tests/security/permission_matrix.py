@@ -48,6 +48,7 @@ class Outcome(enum.Enum):
     FORBIDDEN = "403"
     NOT_FOUND = "404"
     METHOD = "405"  # a POST-only endpoint opened with GET
+    MFA_SETUP = "2fa setup"  # 302 to setting up an authenticator app
 
 
 OK = Outcome.OK
@@ -57,6 +58,7 @@ REDIRECT = Outcome.REDIRECT
 FORBIDDEN = Outcome.FORBIDDEN
 NOT_FOUND = Outcome.NOT_FOUND
 METHOD = Outcome.METHOD
+MFA_SETUP = Outcome.MFA_SETUP
 
 ANONYMOUS = "anonymous"
 ENTREPRENEUR = Role.ENTREPRENEUR
@@ -66,8 +68,13 @@ CONTACT = Role.DIRECTORATE_CONTACT
 ACCOUNT_MANAGER = Role.ACCOUNT_MANAGER
 COORDINATOR = Role.COORDINATOR
 VIEWER = Role.VIEWER
+# A coordinator who has not set up an authenticator app, with two-factor required as in
+# production. Outside setting it up (and logging out) the portal treats them as a visitor
+# who is not logged in, so by default they get what ``anonymous`` gets, except that a page
+# sending a visitor to log in sends them to the setup (``_without_second_factor``).
+STAFF_WITHOUT_TOTP = "staff_without_totp"
 
-ROLES: tuple[str, ...] = (
+HOLDERS: tuple[str, ...] = (
     ANONYMOUS,
     ENTREPRENEUR,
     SOCIAL,
@@ -77,9 +84,10 @@ ROLES: tuple[str, ...] = (
     COORDINATOR,
     VIEWER,
 )
+ROLES: tuple[str, ...] = (*HOLDERS, STAFF_WITHOUT_TOTP)
 STAFF: tuple[str, ...] = (CONTACT, ACCOUNT_MANAGER, COORDINATOR)
-NOT_STAFF: tuple[str, ...] = tuple(role for role in ROLES if role not in STAFF)
-LOGGED_IN: tuple[str, ...] = ROLES[1:]
+NOT_STAFF: tuple[str, ...] = tuple(role for role in HOLDERS if role not in STAFF)
+LOGGED_IN: tuple[str, ...] = HOLDERS[1:]
 
 Expect = Mapping[str, Outcome]
 
@@ -87,11 +95,19 @@ Expect = Mapping[str, Outcome]
 # Helpers --------------------------------------------------------------------------------
 
 
+def _without_second_factor(anonymous: Outcome) -> Outcome:
+    return MFA_SETUP if anonymous in (LOGIN, ADMIN_LOGIN) else anonymous
+
+
 def _expect(default: Outcome, overrides: Mapping[str, Outcome]) -> Expect:
     unknown = set(overrides) - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}; use one of {ROLES}")
-    return MappingProxyType({role: overrides.get(role, default) for role in ROLES})
+    expect = {role: overrides.get(role, default) for role in HOLDERS}
+    expect[STAFF_WITHOUT_TOTP] = overrides.get(
+        STAFF_WITHOUT_TOTP, _without_second_factor(expect[ANONYMOUS])
+    )
+    return MappingProxyType(expect)
 
 
 def everyone(outcome: Outcome = OK, **overrides: Outcome) -> Expect:
@@ -230,10 +246,11 @@ MATRIX: dict[str, Expect | dict[str, Expect]] = {
     "accounts:delete": logged_in(),
     # Accounts (allauth) -----------------------------------------------------------------
     "account_login": everyone(REDIRECT, anonymous=OK),  # logged in: on to the profile
-    "account_logout": everyone(OK, anonymous=REDIRECT),  # a confirmation page; POST logs out
+    # A confirmation page; POST logs out. Staff without two-factor may always leave.
+    "account_logout": everyone(OK, anonymous=REDIRECT, staff_without_totp=OK),
     "account_inactive": public(),
     "account_signup": everyone(REDIRECT, anonymous=OK),
-    "account_reauthenticate": logged_in(),
+    "account_reauthenticate": logged_in(staff_without_totp=OK),  # before setting up 2FA
     "account_email": logged_in(),
     "account_email_verification_sent": public(),
     "account_change_password": logged_in(),
@@ -249,10 +266,13 @@ MATRIX: dict[str, Expect | dict[str, Expect]] = {
     "account_reset_password_done": public(),
     # Two-factor pages are about one's own account. In the walk only staff have an
     # authenticator app; allauth asks for the password again before changing anything.
-    "mfa_index": logged_in(),
+    "mfa_index": logged_in(staff_without_totp=OK),
     "mfa_authenticate": everyone(REDIRECT, anonymous=LOGIN),  # only during a login
-    "mfa_reauthenticate": logged_in(REDIRECT, **dict.fromkeys(STAFF, OK)),
-    "mfa_activate_totp": logged_in(REDIRECT),  # reauthenticate first, or already active
+    "mfa_reauthenticate": logged_in(
+        REDIRECT, **dict.fromkeys(STAFF, OK), staff_without_totp=REDIRECT
+    ),
+    # Reauthenticate first, or already active.
+    "mfa_activate_totp": logged_in(REDIRECT, staff_without_totp=REDIRECT),
     "mfa_deactivate_totp": logged_in(NOT_FOUND, **dict.fromkeys(STAFF, REDIRECT)),
     "mfa_view_recovery_codes": logged_in(NOT_FOUND),  # nobody has generated codes
     "mfa_generate_recovery_codes": logged_in(REDIRECT),
@@ -262,21 +282,31 @@ MATRIX: dict[str, Expect | dict[str, Expect]] = {
     "servicepoint:ask": public(),
     "servicepoint:submitted": everyone(REDIRECT),  # nothing submitted in this session: the form
     "servicepoint:confirm": {"token": public(), "wrong": everyone(NOT_FOUND)},
-    # The secret link in a guest's e-mails opens the question for whoever holds it.
-    "servicepoint:guest_question": {"token": public(), "wrong": everyone(NOT_FOUND)},
+    # The link in the e-mails to the asker: a valid one is exchanged for a grant in the
+    # session and sends on to the question's clean address; an expired one shows a page
+    # that offers to mail a new one; any other token is a 404.
+    "servicepoint:guest_question": {
+        "token": everyone(REDIRECT),
+        "expired": public(),
+        "wrong": everyone(NOT_FOUND),
+    },
+    # The clean address opens only with a grant from such a link (the walk holds none for
+    # the question it opens); the asker is sent on to "Mijn vragen".
+    "servicepoint:guest_question_page": everyone(NOT_FOUND, entrepreneur=REDIRECT),
     "servicepoint:my_questions": logged_in(),
     "servicepoint:my_question": {
         "own": only(ENTREPRENEUR, others=NOT_FOUND),
         # Another entrepreneur's question: not even staff open it on the public site.
         "other": logged_in(NOT_FOUND),
     },
-    # The asker, staff who see the question, or the holder of the secret link; 404 for
-    # anyone else, as if it did not exist.
+    # The asker, staff who see the question, or a session with a grant from a link; 404
+    # for anyone else, as if it did not exist.
     "servicepoint:attachment": {
         "own": everyone(NOT_FOUND, entrepreneur=OK, **dict.fromkeys(STAFF, OK)),
         "other": everyone(NOT_FOUND, account_manager=OK, coordinator=OK),
         "note": everyone(NOT_FOUND, directorate_contact=OK, account_manager=OK, coordinator=OK),
-        "token": public(),
+        # A link's token in the query string counts for nothing: the same as "own".
+        "token": everyone(NOT_FOUND, entrepreneur=OK, **dict.fromkeys(STAFF, OK)),
     },
     "servicepoint:follow_up": public(),  # the token in the e-mail is the key
     "servicepoint:knowledge_base": public(),

@@ -421,7 +421,7 @@ def _profile(w):
 
 @case("delete_account")
 def _delete_account(w):
-    data = {"password": PASSWORD, "confirm": "on"}
+    data = {"confirm": "on"}
     return (
         Case(
             "/account/verwijderen/",
@@ -429,8 +429,24 @@ def _delete_account(w):
             user=w.leaving,
             models=[User, Membership],
             keeps_rights=False,
+            reauthenticated=True,
         ),
         "/account/verwijderen/",
+        ["confirm"],
+    )
+
+
+@case("reauthenticate")
+def _reauthenticate(w):
+    return (
+        Case(
+            "/account/reauthenticate/",
+            {"password": PASSWORD},
+            user=w.entrepreneur,
+            models=[User],
+            snapshot=lambda: _values(User, pk=w.entrepreneur.pk),
+        ),
+        "/account/reauthenticate/",
         ["password"],
     )
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
@@ -38,8 +39,9 @@ from monitor.report import FIGURE_SLUGS
 from omarm.constants import PostingState
 from omarm.models import Challenge, Report
 from procurement.models import Inquiry, InquiryRecipient
+from servicepoint import guest_links
 from servicepoint import services as servicepoint_services
-from servicepoint.models import Attachment, CannedReply, FollowUp
+from servicepoint.models import Attachment, CannedReply, FollowUp, Question
 from tests.factories import (
     AssignmentFactory,
     DirectorateFactory,
@@ -221,6 +223,7 @@ def build_world() -> World:
         Role.ACCOUNT_MANAGER: UserFactory(roles=[Role.ACCOUNT_MANAGER], staff=True, totp=True),
         Role.COORDINATOR: UserFactory(roles=[Role.COORDINATOR], staff=True, totp=True),
         Role.VIEWER: UserFactory(roles=[Role.VIEWER]),
+        matrix.STAFF_WITHOUT_TOTP: UserFactory(roles=[Role.COORDINATOR], totp=False),
     }
     world = World(users)
     o = world.objects
@@ -351,6 +354,19 @@ def world(django_db_setup, django_db_blocker):
 # The URLs, filled in -------------------------------------------------------------------------
 
 
+def _confirmation_token(question) -> str:
+    """A confirmation link's token for the question (the database keeps only its hash)."""
+    token, digest = guest_links.new_confirmation_token()
+    Question.objects.filter(pk=question.pk).update(confirmation_token_hash=digest)
+    return token
+
+
+def _expired_access_token(question) -> str:
+    days = guest_links.max_age().days
+    with time_machine.travel(timezone.now() - timedelta(days=days, minutes=1)):
+        return guest_links.access_token(question)
+
+
 def url_arguments(w: World) -> dict[str, dict[str, dict]]:
     """Keyword arguments (and ``"?"``: a query string) per URL name and case."""
     q, other_q = w.question, w.other_question
@@ -367,19 +383,27 @@ def url_arguments(w: World) -> dict[str, dict[str, dict]]:
             "wrong": {"uidb36": user_pk_to_url_str(reset_user), "key": "verlopen-sleutel"},
         },
         "servicepoint:confirm": {
-            "token": {"token": w.unconfirmed_question.confirmation_token},
+            "token": {"token": _confirmation_token(w.unconfirmed_question)},
             "wrong": {"token": "verkeerd"},
         },
         "servicepoint:guest_question": {
-            "token": {"uuid": w.guest_question.uuid, "token": w.guest_question.confirmation_token},
-            "wrong": {"uuid": w.guest_question.uuid, "token": q.confirmation_token},
+            "token": {
+                "uuid": w.guest_question.uuid,
+                "token": guest_links.access_token(w.guest_question),
+            },
+            "expired": {
+                "uuid": w.guest_question.uuid,
+                "token": _expired_access_token(w.guest_question),
+            },
+            "wrong": {"uuid": w.guest_question.uuid, "token": guest_links.access_token(q)},
         },
+        "servicepoint:guest_question_page": {"": {"uuid": q.uuid}},
         "servicepoint:my_question": {"own": {"uuid": q.uuid}, "other": {"uuid": other_q.uuid}},
         "servicepoint:attachment": {
             "own": {"uuid": w.attachment.uuid},
             "other": {"uuid": w.other_attachment.uuid},
             "note": {"uuid": w.note_attachment.uuid},
-            "token": {"uuid": w.attachment.uuid, "?": f"token={q.confirmation_token}"},
+            "token": {"uuid": w.attachment.uuid, "?": f"token={guest_links.access_token(q)}"},
         },
         "servicepoint:follow_up": {"": {"token": w.follow_up.token, "answer": "ja"}},
         "servicepoint:article": {
@@ -593,6 +617,8 @@ def outcome_of(response) -> str:
             return Outcome.LOGIN.value
         if location == reverse("admin:login"):
             return Outcome.ADMIN_LOGIN.value
+        if location == reverse("mfa_activate_totp"):
+            return Outcome.MFA_SETUP.value
         return Outcome.REDIRECT.value
     return str(status)
 
@@ -621,7 +647,8 @@ def mismatch_table(rows: list[tuple[str, str, str, str]]) -> str:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES, ids=[str(role) for role in ROLES])
-def test_every_url_gives_the_declared_outcome(world, role):
+def test_every_url_gives_the_declared_outcome(world, role, settings):
+    settings.PORTAL_REQUIRE_STAFF_MFA = True  # as production has it, always
     found, problems = targets(world)
     assert not problems, "\n".join(problems)
     client = Client()

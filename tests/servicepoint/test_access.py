@@ -4,6 +4,7 @@ contacts and account managers; internal notes; pinned query counts."""
 import json
 
 import pytest
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
-from servicepoint import services
+from servicepoint import guest_links, services
 from servicepoint.constants import AssignmentState, MessageKind, QuestionState
 from servicepoint.models import Assignment, Attachment, Message
 from tests.factories import (
@@ -43,7 +44,9 @@ def attach(question, *, name="offerte.pdf", content=PDF, message=None) -> Attach
 
 
 def with_totp(user):
-    TOTP.activate(user, generate_totp_secret())
+    """Staff made by the factory have an authenticator app already; anyone else gets one."""
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, generate_totp_secret())
     return user
 
 
@@ -98,18 +101,29 @@ def test_entrepreneur_cannot_open_another_entrepreneurs_question(client, user, o
     assert theirs.reference not in client.get("/servicepunt/mijn-vragen/").content.decode()
 
 
+def open_link(client, question):
+    """Open a fresh link to the question, as from an e-mail: the session gets a grant."""
+    response = client.get(guest_links.access_path(question))
+    assert response.status_code == 302
+    assert response["Location"] == f"/servicepunt/vraag/{question.uuid}/"
+    return client.get(response["Location"])
+
+
 @pytest.mark.django_db
 def test_guest_page_needs_the_right_token(client):
     question = QuestionFactory(requester=None)
     other = QuestionFactory(requester=None)
     base = f"/servicepunt/vraag/{question.uuid}"
-    assert client.get(f"{base}/{question.confirmation_token}/").status_code == 200
+    token = guest_links.access_token(question)
     assert client.get(f"{base}/verkeerd-token/").status_code == 404
-    assert client.get(f"{base}/{other.confirmation_token}/").status_code == 404
-    assert client.get(f"{base}/{question.confirmation_token[:-1]}/").status_code == 404
-    response = client.post(f"{base}/verkeerd-token/", {"body": "Hallo"})
-    assert response.status_code == 404
+    assert client.get(f"{base}/{guest_links.access_token(other)}/").status_code == 404
+    assert client.get(f"{base}/{token[:-1]}/").status_code == 404
+    for path in (f"{base}/verkeerd-token/", f"{base}/"):  # the clean page: no grant yet
+        response = client.post(path, {"body": "Hallo"})
+        assert response.status_code == 404
+    assert client.get(f"{base}/").status_code == 404
     assert not Message.objects.exists()
+    assert open_link(client, question).status_code == 200
 
 
 @pytest.mark.django_db
@@ -148,31 +162,33 @@ def test_guest_token_opens_only_that_questions_attachments(client, account_manag
     on_note = attach(mine, name="intern.pdf", message=note)
     elsewhere = attach(other, name="ander.pdf")
 
-    token = mine.confirmation_token
-    assert download(client, on_question, token=token).status_code == 200
-    assert download(client, on_reply, token=token).status_code == 200
-    assert download(client, on_note, token=token).status_code == 404
-    assert download(client, elsewhere, token=token).status_code == 404
+    # Before the link is opened, not even its token in the query string helps.
+    token = guest_links.access_token(mine)
     assert download(client, on_question).status_code == 404
-    assert download(client, on_question, token=other.confirmation_token).status_code == 404
+    assert download(client, on_question, token=token).status_code == 404
 
-    page = client.get(f"/servicepunt/vraag/{mine.uuid}/{token}/").content.decode()
+    page = open_link(client, mine).content.decode()
     assert "mijn.pdf" in page and "antwoord.pdf" in page
     assert "intern.pdf" not in page and on_note.get_absolute_url() not in page
+    assert download(client, on_question).status_code == 200
+    assert download(client, on_reply).status_code == 200
+    assert download(client, on_note).status_code == 404
+    assert download(client, elsewhere).status_code == 404
+    assert download(client, elsewhere, token=guest_links.access_token(other)).status_code == 404
 
 
 @pytest.mark.django_db
-def test_guest_page_links_attachments_with_the_token(client, account_manager):
+def test_guest_page_links_attachments_without_a_token(client, account_manager):
     question = QuestionFactory(requester=None)
     attachment = attach(question, name="mijn.pdf")
     reply = services.question_reply(question=question, author=account_manager, body="Zie bijlage")
     on_reply = attach(question, name="antwoord.pdf", message=reply)
-    token = question.confirmation_token
-    page = client.get(f"/servicepunt/vraag/{question.uuid}/{token}/").content.decode()
+    page = open_link(client, question).content.decode()
+    assert "?token=" not in page
     for linked in (attachment, on_reply):
-        href = f"{linked.get_absolute_url()}?token={token}"
+        href = f'href="{linked.get_absolute_url()}"'
         assert href in page
-        assert client.get(href).status_code == 200
+        assert download(client, linked).status_code == 200
 
 
 @pytest.mark.django_db
@@ -234,7 +250,7 @@ def test_internal_notes_never_reach_the_entrepreneur(
     assert "GEHEIM-7f3a" not in export.content.decode()
 
     client.logout()
-    guest_page = client.get(f"/servicepunt/vraag/{question.uuid}/{question.confirmation_token}/")
+    guest_page = open_link(client, question)
     assert guest_page.status_code == 200
     assert "Publiek antwoord van de gemeente" in guest_page.content.decode()
     assert "GEHEIM-7f3a" not in guest_page.content.decode()

@@ -1,5 +1,6 @@
 """The public ask flow (/servicepunt/vraag/): guests, logged-in entrepreneurs, bad input."""
 
+import hashlib
 import io
 import re
 import zipfile
@@ -7,10 +8,12 @@ import zipfile
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from accounts.roles import Role
+from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
-from servicepoint import selectors, services
+from servicepoint import guest_links, selectors
 from servicepoint.models import Attachment, Question, Topic
 from tests.factories import (
     KnowledgeArticleFactory,
@@ -57,6 +60,20 @@ def guest_data(topic):
     }
 
 
+def confirmation_path() -> str:
+    """The confirmation link in the newest delivered e-mail that has one (where the
+    guest reads it: the database keeps only its hash)."""
+    for message in reversed(mail.outbox):
+        found = re.search(r"/servicepunt/vraag/bevestigen/[^/\s]+/", message.body)
+        if found:
+            return found.group(0)
+    raise AssertionError("no confirmation e-mail was delivered")
+
+
+def token_of(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[1]
+
+
 def _nothing_stored():
     return (
         Question.objects.count(),
@@ -97,9 +114,9 @@ def test_guest_asks_confirms_by_post_and_gets_one_receipt(
     assert page.status_code == 200
     assert page.context["question"] == question
 
-    body = OutboxMessage.objects.get().body_text
-    confirm_path = re.search(r"/servicepunt/vraag/bevestigen/[^/\s]+/", body).group(0)
-    assert question.confirmation_token in confirm_path
+    confirm_path = confirmation_path()
+    token = token_of(confirm_path)
+    assert question.confirmation_token_hash == hashlib.sha256(token.encode()).hexdigest()
 
     # A GET (a mail scanner opening the link) shows a button and changes nothing.
     shown = client.get(confirm_path)
@@ -113,9 +130,9 @@ def test_guest_asks_confirms_by_post_and_gets_one_receipt(
         confirmed = client.post(confirm_path)
     question.refresh_from_db()
     assert confirmed.status_code == 302
-    assert confirmed["Location"] == (
-        f"/servicepunt/vraag/{question.uuid}/{question.confirmation_token}/"
-    )
+    # The clean address of the question: no token in it; this browser holds a grant.
+    assert confirmed["Location"] == f"/servicepunt/vraag/{question.uuid}/"
+    assert question.confirmation_token_hash == ""  # the link is used up
     assert question.submitted_at is not None
     assert question.first_response_due is not None and question.resolution_due is not None
     receipts = OutboxMessage.objects.filter(kind="servicepoint/receipt")
@@ -131,7 +148,8 @@ def test_guest_asks_confirms_by_post_and_gets_one_receipt(
     # Confirming again (a second click) does not queue it again nor send a second receipt.
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(confirm_path)
-    assert again.status_code == 302
+    assert again.status_code == 404
+    assert "servicepoint/confirm_used.html" in [t.name for t in again.templates]
     question.refresh_from_db()
     assert question.submitted_at == submitted_at
     assert OutboxMessage.objects.filter(kind="servicepoint/receipt").count() == 1
@@ -148,12 +166,96 @@ def test_unknown_confirmation_token_is_404(client):
 
 
 @pytest.mark.django_db
-def test_guest_page_before_confirmation_sends_to_the_confirm_page(client, guest_data):
+def test_the_raw_confirmation_token_is_not_in_the_question_row(
+    client, guest_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ASK, guest_data)
+    token = token_of(confirmation_path())
+    row = Question.objects.values().get()
+    assert not [name for name, value in row.items() if token in str(value)]
+    assert "confirmation_token" not in row
+    assert row["confirmation_token_hash"] == hashlib.sha256(token.encode()).hexdigest()
+    # The hash is what the database holds; it is not a link that opens anything.
+    assert (
+        client.get(f"/servicepunt/vraag/bevestigen/{row['confirmation_token_hash']}/").status_code
+        == 404
+    )
+
+
+@pytest.mark.django_db
+def test_the_confirmation_link_works_once(client, guest_data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ASK, guest_data)
+    path = confirmation_path()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(path)
+    assert confirmed.status_code == 302
+    assert client.get(confirmed["Location"]).status_code == 200  # shows the "thank you"
+    question = Question.objects.get()
+    assert question.is_confirmed
+    receipts = OutboxMessage.objects.filter(kind="servicepoint/receipt")
+    assert receipts.count() == 1
+
+    # Opened again later (from another browser too): a kind "already used", never a 500,
+    # and the question is not confirmed a second time.
+    for visitor in (client, Client()):
+        for method in (visitor.get, visitor.post):
+            with django_capture_on_commit_callbacks(execute=True):
+                response = method(path)
+            assert response.status_code == 404
+            assert "servicepoint/confirm_used.html" in [t.name for t in response.templates]
+            assert question.reference not in response.content.decode()
+    assert receipts.count() == 1
+    assert AuditLogEntry.objects.filter(action="question.submitted").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_confirmation_link_is_not_a_link_to_the_question(
+    client, guest_data, django_capture_on_commit_callbacks
+):
+    """The token of the confirmation e-mail opens only the confirmation page."""
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ASK, guest_data)
+    path = confirmation_path()
+    token = token_of(path)
+    client.post(path)
+    question = Question.objects.get()
+    visitor = Client()
+    assert visitor.get(f"/servicepunt/vraag/{question.uuid}/{token}/").status_code == 404
+    assert visitor.get(f"/servicepunt/vraag/{question.uuid}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_no_link_opens_an_unconfirmed_question(client, guest_data):
     client.post(ASK, guest_data)
     question = Question.objects.get()
-    response = client.get(f"/servicepunt/vraag/{question.uuid}/{question.confirmation_token}/")
-    assert response.status_code == 302
-    assert response["Location"] == (f"/servicepunt/vraag/bevestigen/{question.confirmation_token}/")
+    # A valid signature cannot be had from any e-mail before confirmation; made here, it
+    # still opens nothing, and nothing offers to mail one.
+    for method in (client.get, client.post):
+        assert method(guest_links.access_path(question)).status_code == 404
+    assert client.get(f"/servicepunt/vraag/{question.uuid}/").status_code == 404
+    assert OutboxMessage.objects.count() == 1  # the confirmation e-mail only
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "token",
+    [
+        "x" * 65,  # longer than any token
+        "x" * 5000,
+        "abc%00def",
+        "abc\x00def",
+        "abc%2Fdef",
+        "..",
+        "%E2%80%AEabc",
+        "abc:def",
+        "' OR 1=1 --",
+    ],
+)
+def test_junk_confirmation_tokens_are_404_not_500(client, token):
+    for method in (client.get, client.post):
+        assert method(f"/servicepunt/vraag/bevestigen/{token}/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -384,23 +486,28 @@ def test_three_valid_files_are_accepted(client, guest_data):
 
 @pytest.mark.django_db
 def test_script_in_subject_and_text_is_stored_but_rendered_escaped(
-    client, guest_data, staff_with_totp
+    client, guest_data, staff_with_totp, django_capture_on_commit_callbacks
 ):
-    response = client.post(
-        ASK,
-        {**guest_data, "subject": f"Hallo {SCRIPT}", "text": f"Mijn vraag {SCRIPT}\nTweede regel"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            ASK,
+            {
+                **guest_data,
+                "subject": f"Hallo {SCRIPT}",
+                "text": f"Mijn vraag {SCRIPT}\nTweede regel",
+            },
+        )
     assert response.status_code == 302
     question = Question.objects.get()
     assert SCRIPT in question.subject and SCRIPT in question.text
-    services.question_confirm(token=question.confirmation_token)
 
     assert SCRIPT not in client.get(SUBMITTED).content.decode()
-    for path in (
-        f"/servicepunt/vraag/bevestigen/{question.confirmation_token}/",
-        f"/servicepunt/vraag/{question.uuid}/{question.confirmation_token}/",
-    ):
-        page = client.get(path)
+    confirm_path = confirmation_path()
+    pages = [client.get(confirm_path)]
+    assert client.post(confirm_path)["Location"] == f"/servicepunt/vraag/{question.uuid}/"
+    pages.append(client.get(f"/servicepunt/vraag/{question.uuid}/"))
+    for page in pages:
+        path = page.request["PATH_INFO"]
         assert page.status_code == 200, path
         html = page.content.decode()
         assert SCRIPT not in html, path

@@ -25,7 +25,7 @@ def submit(user, topic, subject="Vraag", text="Tekst"):
         email=user.email,
         requester=user,
         preferred_contact="email",
-    )
+    ).question
 
 
 @pytest.fixture

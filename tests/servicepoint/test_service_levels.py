@@ -47,7 +47,7 @@ def submit(topic, requester) -> Question:
         email=requester.email,
         preferred_contact=PreferredContact.EMAIL,
         requester=requester,
-    )
+    ).question
 
 
 @pytest.mark.django_db
@@ -91,7 +91,7 @@ def test_guest_question_gets_deadlines_only_when_confirmed():
         slug="termijnen", name="Termijnen", first_response_days=2, resolution_days=10
     )
     with frozen(2026, 11, 19, 16, 0):  # Thursday: asked
-        question = services.question_submit(
+        submission = services.question_submit(
             topic=topic,
             subject="Vraag",
             text="Tekst",
@@ -99,9 +99,10 @@ def test_guest_question_gets_deadlines_only_when_confirmed():
             email="gast@example.nl",
             preferred_contact=PreferredContact.EMAIL,
         )
+    question = submission.question
     assert question.first_response_due is None and question.resolution_due is None
     with frozen(2026, 11, 20, 9, 0):  # Friday: the link is opened, the clock starts
-        services.question_confirm(token=question.confirmation_token)
+        services.question_confirm(token=submission.confirmation_token)
     question.refresh_from_db()
     assert question.first_response_due == date(2026, 11, 24)
     assert question.resolution_due == date(2026, 12, 4)
