@@ -116,6 +116,8 @@ def is_well_formed(token: str) -> bool:
 
 
 def check_access_token(question: Question, token: str) -> LinkCheck:
+    """What ``token`` from a link to ``question`` is: valid (and until when), genuine but
+    expired, an old permanent token, or nothing at all."""
     if OLD_TOKEN.fullmatch(token):
         if constant_time_compare(_sha256(token), question.access_key):
             return LinkCheck(Link.OLD)

@@ -9,12 +9,16 @@ the checks hold for refused and accepted input alike.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import cached_property
+from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings as django_settings
 from django.test import Client
 from django.utils import timezone
 from hypothesis import given
@@ -480,14 +484,36 @@ QUESTION_MODELS = [Question, Message, Attachment, OutboxMessage, FollowUp]
 
 
 def _guest_pages():
-    """The confirmation page, then (confirmed as by the e-mail's link) the question page."""
-    from servicepoint import services
+    """The question page as the guest reaches it: confirmed with the token of the link in
+    the confirmation e-mail, then the link in the receipt (which gives this browser a
+    grant) and the question's clean address it leads to."""
+    from servicepoint import guest_links, services
 
     question = Question.objects.order_by("-pk").first()
-    token = question.confirmation_token
-    confirm = f"/servicepunt/vraag/bevestigen/{token}/"
+    mail = OutboxMessage.objects.filter(kind="servicepoint/confirm_question").latest("pk")
+    token = re.search(r"/servicepunt/vraag/bevestigen/([^/\s]+)/", mail.body_text).group(1)
     services.question_confirm(token=token)
-    return [confirm, f"/servicepunt/vraag/{question.uuid}/{token}/"]
+    return [guest_links.access_path(question), f"/servicepunt/vraag/{question.uuid}/"]
+
+
+def _confirmation_token(question) -> str:
+    """A confirmation link's token for the question (the database keeps only its hash)."""
+    from servicepoint import guest_links
+
+    token, digest = guest_links.new_confirmation_token()
+    Question.objects.filter(pk=question.pk).update(confirmation_token_hash=digest)
+    return token
+
+
+def _session_with_grant(question) -> dict[str, str]:
+    """The Cookie header of a browser session that opened a link to the question."""
+    from servicepoint import guest_links
+
+    engine = import_module(django_settings.SESSION_ENGINE)
+    browser = SimpleNamespace(session=engine.SessionStore())
+    guest_links.grant(browser, question)
+    browser.session.save()
+    return {"Cookie": f"{django_settings.SESSION_COOKIE_NAME}={browser.session.session_key}"}
 
 
 @case("ask_guest")
@@ -575,8 +601,12 @@ def _reply_logged_in(w):
 
 @case("reply_guest")
 def _reply_guest(w):
+    """A guest replies on the question's page, in the browser session that opened the link
+    in an e-mail; the pages showing the reply are read the same way."""
+    from servicepoint import guest_links
+
     question = w.guest_question
-    url = f"/servicepunt/vraag/{question.uuid}/{question.confirmation_token}/"
+    url = f"/servicepunt/vraag/{question.uuid}/"
     return (
         Case(
             url,
@@ -584,16 +614,18 @@ def _reply_guest(w):
             models=QUESTION_MODELS,
             snapshot=lambda: _values(Question, pk=question.pk),
             text_fields=["body"],
+            headers=_session_with_grant(question),
+            shown=[guest_links.access_path(question), url],
         ),
-        url,
-        ["body"],
+        None,  # the page opens only with the grant; the form has no other fields
+        [],
     )
 
 
 @case("confirm_question")
 def _confirm_question(w):
     question = w.unconfirmed_question
-    url = f"/servicepunt/vraag/bevestigen/{question.confirmation_token}/"
+    url = f"/servicepunt/vraag/bevestigen/{_confirmation_token(question)}/"
     return (
         Case(
             url,

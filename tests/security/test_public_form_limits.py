@@ -19,6 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from impactportal.outbox.models import OutboxMessage
 from impactportal.ratelimit import parse_rate
+from servicepoint import guest_links
 from servicepoint.models import Message, Question, Topic
 from tests.factories import QuestionFactory
 
@@ -80,7 +81,11 @@ def test_malformed_rates_are_refused(rate):
 
 
 def test_configured_limits_are_all_readable(settings):
-    assert set(settings.PORTAL_RATE_LIMITS) == {"servicepoint_question", "servicepoint_guest_reply"}
+    assert set(settings.PORTAL_RATE_LIMITS) == {
+        "servicepoint_question",
+        "servicepoint_guest_reply",
+        "servicepoint_guest_link",
+    }
     for rate in settings.PORTAL_RATE_LIMITS.values():
         count, period = parse_rate(rate)
         assert count >= 1 and period >= 60
@@ -206,10 +211,9 @@ def test_the_form_still_works_at_the_production_limit(client, question_data, set
 @pytest.mark.django_db
 def test_guest_replies_past_the_limit_get_429_and_store_nothing(client, limits):
     question = QuestionFactory(requester=None, name="Gast", email="gast@example.nl")
-    url = reverse(
-        "servicepoint:guest_question",
-        kwargs={"uuid": question.uuid, "token": question.confirmation_token},
-    )
+    # The page of the question, for the browser session that opened the link in an e-mail.
+    assert client.get(guest_links.access_path(question)).status_code == 302
+    url = reverse("servicepoint:guest_question_page", kwargs={"uuid": question.uuid})
     for number in range(2):
         assert client.post(url, {"body": f"Aanvulling {number}"}).status_code == 302
     assert Message.objects.filter(question=question).count() == 2

@@ -356,6 +356,8 @@ def test_an_old_link_lands_on_the_new_link_page(client, asked, django_capture_on
     old = _migrated(asked)
     other = QuestionFactory(requester=None)
     other_old = _migrated(other)
+    attachment = attach(asked)
+    assert download(client, attachment, token=old).status_code == 404  # as it used to be sent
 
     page = client.get(f"{page_of(asked)}{old}/")
     assert page.status_code == 200
