@@ -81,7 +81,10 @@ def user_sync_staff_flag(*, user: User, actor: User | None) -> None:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
         audit_log(
-            actor=actor, action="user.staff_changed", obj=user, changes={"is_staff": [not is_staff, is_staff]}
+            actor=actor,
+            action="user.staff_changed",
+            obj=user,
+            changes={"is_staff": [not is_staff, is_staff]},
         )
 
 

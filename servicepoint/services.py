@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,20 +74,30 @@ def _directorate_recipients(directorate: Directorate, assignee=None) -> list:
 
 
 def _notify_entrepreneur(question: Question, template: str, **context) -> None:
-    """E-mail the asker, with a fresh link to the question (``question_link``, a path)
-    that works for a guest too (servicepoint.guest_links)."""
+    """E-mail the asker, with a link to the question (``question_link``, a path).
+
+    An account holder's link is their "Mijn vragen" page, behind the login. A guest's is
+    a fresh access link (servicepoint.guest_links): it opens the question for whoever
+    holds it, so the mail is queued as one that holds a secret and keeps no text once
+    delivered."""
     requester = question.requester
+    account = requester if requester is not None and requester.is_active else None
+    if account is not None:
+        link = reverse("servicepoint:my_question", kwargs={"uuid": question.uuid})
+    else:
+        link = guest_links.access_path(question)
     message_queue(
         to=question.email,
-        user=requester if requester is not None and requester.is_active else None,
+        user=account,
         language=question.language,
         template=f"servicepoint/{template}",
         context={
             "question": question,
             "recipient_name": question.name,
-            "question_link": guest_links.access_path(question),
+            "question_link": link,
             **context,
         },
+        holds_secret=account is None,
     )
 
 
@@ -197,6 +208,7 @@ def question_submit(
             language=language,
             template="servicepoint/confirm_question",
             context={"question": question, "recipient_name": name, "confirmation_token": token},
+            holds_secret=True,
         )
     return Submission(question=question, confirmation_token=token)
 

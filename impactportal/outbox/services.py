@@ -76,10 +76,13 @@ def message_queue(
     user=None,
     attachments: Iterable[Attachment] = (),
     reply_to: str = "",
+    holds_secret: bool = False,
 ) -> OutboxMessage:
     """Render ``email/<template>_{subject,message}.txt`` (+ ``.html``) and queue it.
 
     ``language`` defaults to the recipient user's language, then the site default.
+    ``holds_secret``: the mail carries a link that opens something for whoever holds it
+    (see ``message_queue_rendered``).
     """
     language = language or getattr(user, "language", "") or settings.LANGUAGE_CODE
     subject, text, html = _render(template, context, language)
@@ -93,6 +96,7 @@ def message_queue(
         user=user,
         attachments=attachments,
         reply_to=reply_to,
+        holds_secret=holds_secret,
     )
 
 

@@ -61,7 +61,7 @@ def test_a_user_without_roles_and_a_superuser_without_a_reader_role_get_403(clie
     for user in [
         UserFactory(),
         UserFactory(staff=True),
-        User.objects.create_superuser("root@example.nl", "x" * 20),
+        UserFactory(is_superuser=True, staff=True),  # with an authenticator app, as required
     ]:
         client.force_login(user)
         for url in monitor_urls():

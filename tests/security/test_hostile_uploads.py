@@ -255,7 +255,7 @@ class Uploads:
         upload = SimpleUploadedFile(name, content)
         value = [upload] if self.target.multiple else upload
         data = {**self.case.data, **self.target.extra, self.target.field: value}
-        return self.client.post(self.case.url, data)
+        return self.client.post(self.case.url, data, headers=dict(self.case.headers))
 
 
 def _upload_case(world: World, name: str):
