@@ -12,7 +12,7 @@ export PYTHONWARNINGS := ignore::UserWarning:platformdirs.api
 
 ## run: install everything and start web, worker and beat with demo data
 run: install
-	$(PY) -m impactportal.devstack run
+	$(PY) -m devtools.devstack run
 
 ## test: install everything and run the whole suite (unit, worker, browser)
 test: install system-deps

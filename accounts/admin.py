@@ -62,6 +62,7 @@ class UserAdmin(ActionCheckboxMixin, DjangoUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(PortalModelAdmin):
+    audited_by_service = True  # save_model calls a service, which audits
     list_display = ["name", "kind", "kvk_number", "branch_number", "city"]
     list_filter = ["kind", "city"]
     search_fields = ["name", "kvk_number", "branch_number"]

@@ -9,10 +9,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import privacy, roles
+        from . import privacy, retention, roles
         from .middleware import start_session_clocks
 
-        privacy.register_builtin_sections()
+        privacy.register_sections()
+        retention.register_kinds()
         # After every migrate: make sure each role's group has exactly its permissions.
         post_migrate.connect(
             roles.sync_role_groups_after_migrate,

@@ -1,52 +1,21 @@
-"""AVG (GDPR): what the portal holds on a person, for export and for erasure.
+"""What the accounts hold on a person, for the AVG export and on account deletion.
 
-Each app registers a section: an exporter returning JSON-ready data about one user,
-and optionally an eraser that removes or anonymises that data when the account is
-deleted. ``export_user`` and ``erase_user`` walk every registered section, so a new
-app that stores personal data adds its section and is covered by both.
+Registered in ``AccountsConfig.ready`` through ``impactportal.privacy``. The account row
+itself stays on deletion (anonymised by ``services.user_delete_account``), so that
+questions, matches and audit entries keep a consistent author.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.sessions.models import Session
 
-from django.utils import timezone
+from impactportal import privacy
+from impactportal.privacy import iso
 
-
-@dataclass(frozen=True)
-class PrivacySection:
-    name: str
-    export: Callable[[Any], Any]
-    erase: Callable[[Any], None] | None = None
-
-
-_SECTIONS: dict[str, PrivacySection] = {}
-
-
-def register(
-    name: str, *, export: Callable[[Any], Any], erase: Callable[[Any], None] | None = None
-) -> None:
-    _SECTIONS[name] = PrivacySection(name=name, export=export, erase=erase)
-
-
-def export_user(user) -> dict[str, Any]:
-    """Everything the portal holds on ``user``, one key per section."""
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "sections": {name: section.export(user) for name, section in sorted(_SECTIONS.items())},
-    }
-
-
-def erase_user(user) -> None:
-    for section in _SECTIONS.values():
-        if section.erase is not None:
-            section.erase(user)
-
-
-def _iso(value):
-    return value.isoformat() if value else None
+from .models import Membership, Organisation, User
 
 
 def _export_profile(user):
@@ -55,16 +24,14 @@ def _export_profile(user):
         "name": user.name,
         "phone": user.phone,
         "language": user.language,
-        "date_joined": _iso(user.date_joined),
-        "last_login": _iso(user.last_login),
+        "date_joined": iso(user.date_joined),
+        "last_login": iso(user.last_login),
         "roles": sorted(user.groups.values_list("name", flat=True)),
         "directorate": str(user.directorate) if user.directorate_id else None,
     }
 
 
 def _export_email_addresses(user):
-    from allauth.account.models import EmailAddress
-
     return [
         {"email": address.email, "verified": address.verified, "primary": address.primary}
         for address in EmailAddress.objects.filter(user=user).order_by("email")
@@ -72,28 +39,22 @@ def _export_email_addresses(user):
 
 
 def _erase_email_addresses(user):
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.filter(user=user).delete()
 
 
 def _export_authenticators(user):
-    from allauth.mfa.models import Authenticator
-
     # The secrets themselves are never exported: they would let anyone log in.
     return [
         {
             "type": authenticator.type,
-            "created_at": _iso(authenticator.created_at),
-            "last_used_at": _iso(authenticator.last_used_at),
+            "created_at": iso(authenticator.created_at),
+            "last_used_at": iso(authenticator.last_used_at),
         }
         for authenticator in Authenticator.objects.filter(user=user).order_by("created_at")
     ]
 
 
 def _erase_authenticators(user):
-    from allauth.mfa.models import Authenticator
-
     Authenticator.objects.filter(user=user).delete()
 
 
@@ -104,7 +65,7 @@ def _export_memberships(user):
             "kind": membership.organisation.kind,
             "kvk_number": membership.organisation.kvk_number,
             "role": membership.role,
-            "since": _iso(membership.created_at),
+            "since": iso(membership.created_at),
         }
         for membership in user.memberships.select_related("organisation").order_by("created_at")
     ]
@@ -114,66 +75,87 @@ def _erase_memberships(user):
     user.memberships.all().delete()
 
 
-def _export_audit(user):
-    from impactportal.audit.models import AuditLogEntry
+def _login_records(user):
+    usernames = [text for text in privacy.identifying_strings(user) if "@" in text]
+    return [model.objects.filter(username__in=usernames) for model in (AccessLog, AccessFailureLog)]
 
+
+def _export_logins(user):
+    """The logins and failed attempts recorded for the account's addresses (lockout and
+    accountability), newest first."""
+    logins, failures = _login_records(user)
+    return {
+        "logins": [
+            {"at": iso(row.attempt_time), "ip_address": row.ip_address, "browser": row.user_agent}
+            for row in logins.order_by("-attempt_time")
+        ],
+        "failed_attempts": [
+            {"at": iso(row.attempt_time), "ip_address": row.ip_address, "browser": row.user_agent}
+            for row in failures.order_by("-attempt_time")
+        ],
+    }
+
+
+def _erase_logins(user):
+    for records in _login_records(user):
+        records.delete()
+    usernames = [text for text in privacy.identifying_strings(user) if "@" in text]
+    AccessAttempt.objects.filter(username__in=usernames).delete()
+
+
+def _export_sessions(user):
+    """How many browsers are logged in now (the session contents are the portal's own)."""
+    return {"active_sessions": len(_session_keys(user))}
+
+
+def _erase_sessions(user):
+    Session.objects.filter(pk__in=_session_keys(user)).delete()
+
+
+def _session_keys(user) -> list[str]:
+    from django.utils import timezone
+
+    user_pk = str(user.pk)
     return [
-        {
-            "timestamp": _iso(entry.timestamp),
-            "action": entry.action,
-            "object": entry.object_repr,
-            "changes": entry.changes,
-        }
-        for entry in AuditLogEntry.objects.filter(actor=user).order_by("timestamp")
+        session.pk
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if session.get_decoded().get("_auth_user_id") == user_pk
     ]
 
 
-def _erase_audit(user):
-    from impactportal.audit.models import AuditLogEntry
-
-    # The entries stay (the history of the objects must stay whole); the name goes.
-    AuditLogEntry.objects.filter(actor=user).update(actor_label="verwijderde gebruiker")
-
-
-def _export_notifications(user):
-    from impactportal.outbox.models import OutboxMessage
-
-    return [
-        {
-            "created_at": _iso(message.created_at),
-            "to": message.recipient,
-            "subject": message.subject,
-            "state": message.state,
-            "sent_at": _iso(message.sent_at),
-            # A confirmation or reset mail's link proves ownership of a mailbox: it is
-            # only ever in that mailbox, never in a download an account holder makes.
-            "text": None if message.holds_secret else message.body_text,
-        }
-        for message in OutboxMessage.objects.filter(recipient_user=user).order_by("created_at")
-    ]
-
-
-def _erase_notifications(user):
-    from impactportal.outbox.models import OutboxMessage
-
-    messages = OutboxMessage.objects.filter(recipient_user=user)
-    messages.filter(state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING]).update(
-        state=OutboxMessage.State.FAILED, last_error="Account deleted before delivery."
+def register_sections() -> None:
+    privacy.register("profile", export=_export_profile, models=[User])
+    privacy.register(
+        "organisations", export=_export_memberships, erase=_erase_memberships, models=[Membership]
     )
-    messages.update(
-        recipient="verwijderd@anoniem.invalid",
-        subject="",
-        body_text="",
-        body_html="",
-        attachments=[],
-        recipient_user=None,
+    privacy.register(
+        "two_factor",
+        export=_export_authenticators,
+        erase=_erase_authenticators,
+        models=[Authenticator],
     )
-
-
-def register_builtin_sections() -> None:
-    register("profile", export=_export_profile)
-    register("email_addresses", export=_export_email_addresses, erase=_erase_email_addresses)
-    register("two_factor", export=_export_authenticators, erase=_erase_authenticators)
-    register("organisations", export=_export_memberships, erase=_erase_memberships)
-    register("actions", export=_export_audit, erase=_erase_audit)
-    register("notifications", export=_export_notifications, erase=_erase_notifications)
+    privacy.register(
+        "logins",
+        export=_export_logins,
+        erase=_erase_logins,
+        models=[AccessLog, AccessAttempt, AccessFailureLog],
+        order=950,  # reads the addresses, so before they go
+    )
+    privacy.register("sessions", export=_export_sessions, erase=_erase_sessions, models=[Session])
+    # Last: the other erasers look the person's addresses up here.
+    privacy.register(
+        "email_addresses",
+        export=_export_email_addresses,
+        erase=_erase_email_addresses,
+        models=[EmailAddress],
+        order=1000,
+    )
+    privacy.exempt(
+        "accounts.Directorate",
+        "A directorate's name and shared mailbox: the municipality's, not a person's.",
+    )
+    privacy.exempt(
+        Organisation,
+        "An organisation's registered name, KvK and branch number and city: the business "
+        "register's public data. Its members are in Membership, a section of their own.",
+    )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
+from impactportal import privacy
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
 from impactportal.outbox.services import notify_user
 
@@ -154,10 +154,9 @@ def user_delete_account(*, user: User, actor: User | None) -> None:
 
     The user row stays (anonymised, inactive, no usable password) so questions, matches
     and audit entries keep a consistent author. Every app registers an eraser in
-    ``accounts.privacy`` for the personal data it holds.
+    ``impactportal.privacy`` for the personal data it holds; the sessions one logs the
+    account out everywhere.
     """
-    from . import privacy
-
     audit_log(actor=actor, action="user.deleted", obj=user)
     privacy.erase_user(user)
     placeholder = f"verwijderd-{user.uuid}@anoniem.invalid"
@@ -173,14 +172,3 @@ def user_delete_account(*, user: User, actor: User | None) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    _end_sessions(user)
-
-
-def _end_sessions(user: User) -> None:
-    user_pk = str(user.pk)
-    stale = [
-        session.pk
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if session.get_decoded().get("_auth_user_id") == user_pk
-    ]
-    Session.objects.filter(pk__in=stale).delete()

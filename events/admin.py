@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.db.models import Count, Q
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
@@ -24,7 +23,7 @@ from impactportal.admin_actions import run_service_per_object
 from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
-from impactportal.storage import name_by_format
+from impactportal.uploads import ImagePolicy, check_image
 
 from . import services
 from .constants import EventTheme, RegistrationStatus
@@ -71,9 +70,7 @@ class SeriesForm(forms.Form):
     )
 
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-# What Pillow may call the image; anything else it can open (TIFF, ICO, PSD...) is refused.
-IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+IMAGE = ImagePolicy(max_bytes=5 * 1024 * 1024)
 
 
 class EventAdminForm(forms.ModelForm):
@@ -81,19 +78,7 @@ class EventAdminForm(forms.ModelForm):
         image = self.cleaned_data.get("image")
         if not isinstance(image, UploadedFile):  # none, or the image that is there
             return image
-        if image.size > MAX_IMAGE_BYTES:
-            raise ValidationError(
-                _("%(name)s is %(size)s; files can be at most %(max)s.")
-                % {
-                    "name": image.name,
-                    "size": filesizeformat(image.size),
-                    "max": filesizeformat(MAX_IMAGE_BYTES),
-                },
-                code="file_too_large",
-            )
-        if getattr(image, "image", None) is None or image.image.format not in IMAGE_FORMATS:
-            raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
-        return name_by_format(image, image.image.format)
+        return check_image(image, IMAGE)
 
 
 def _organiser_links(event):
@@ -114,6 +99,7 @@ def _organiser_links(event):
 
 @admin.register(Event)
 class EventAdmin(PortalModelAdmin):
+    audited_by_service = True  # save_model calls a service, which audits
     form = EventAdminForm
     list_display = [
         "title",

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events and trainings")
+
+    def ready(self):
+        from . import privacy, retention
+
+        privacy.register_sections()
+        retention.register_kinds()

@@ -11,7 +11,6 @@ transaction and write the audit log.
 from __future__ import annotations
 
 import calendar
-import csv
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -37,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import Role
+from impactportal import spreadsheets
 from impactportal.audit.services import audit_log
 from impactportal.outbox.services import notify_user
 
@@ -378,48 +378,31 @@ def _is_uuid(value) -> bool:
     return True
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas in text people typed in (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
-def _local(moment: datetime | None) -> str:
-    return timezone.localtime(moment, AMSTERDAM).strftime("%d-%m-%Y %H:%M") if moment else ""
-
-
 @login_required
 def export_csv(request, slug):
     event = _event_for(request, slug)
     registrations, questions = _attendees(event, exclude_cancelled=True)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="deelnemers-{event.slug}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    header = [
+        gettext("name"),
+        gettext("e-mail"),
+        gettext("status"),
+        gettext("registered"),
+        gettext("checked in"),
+        *[q.label for q in questions],
+    ]
+    rows = (
         [
-            gettext("name"),
-            gettext("e-mail"),
-            gettext("status"),
-            gettext("registered"),
-            gettext("checked in"),
-            *[q.label for q in questions],
+            registration.user.get_full_name(),
+            registration.user.email,
+            registration.get_status_display(),
+            registration.created_at,
+            registration.checked_in_at,
+            *_answer_row(registration, questions),
         ]
+        for registration in registrations
     )
-    for registration in registrations:
-        writer.writerow(
-            [
-                _csv_cell(registration.user.get_full_name()),
-                _csv_cell(registration.user.email),
-                registration.get_status_display(),
-                _local(registration.created_at),
-                _local(registration.checked_in_at),
-                *[_csv_cell(answer) for answer in _answer_row(registration, questions)],
-            ]
-        )
+    response = spreadsheets.csv_response(header, rows, filename=f"deelnemers-{event.slug}.csv")
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from impactportal.audit.services import audit_log
 from impactportal.outbox.services import Attachment, notify_user
+from impactportal.workflow import TransitionNotAllowed, check_transition
 
 from .constants import (
     EVENT_TRANSITIONS,
@@ -32,10 +33,6 @@ from .models import Event, Registration
 MAX_ANSWER_LENGTH = 2000
 
 
-class TransitionNotAllowed(ValidationError):
-    pass
-
-
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
@@ -46,12 +43,12 @@ def _ics_attachment(event: Event) -> Attachment:
 
 def _event_transition(event: Event, to: EventState, *, actor) -> None:
     current = EventState(event.state)
-    if to not in EVENT_TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("An event that is %(current)s cannot become %(to)s.")
-            % {"current": current.label, "to": to.label},
-            code="transition_not_allowed",
-        )
+    check_transition(
+        EVENT_TRANSITIONS,
+        current,
+        to,
+        message=_("An event that is %(current)s cannot become %(to)s."),
+    )
     event.state = to
     event.save(update_fields=["state"])
     audit_log(

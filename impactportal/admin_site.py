@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.audit.services import audit_log
+
 
 def _has_nul(params) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
@@ -24,12 +26,13 @@ class PortalAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model admin, also those of allauth, axes and Django itself, filters only by
-        what it declares and never shows a secret column (``DeclaredLookupsOnlyMixin``,
-        ``SecretFieldsHiddenMixin``): the guard is on the site, so no admin can forget it."""
+        what it declares, never shows a secret column and writes its edits to the audit log
+        (``DeclaredLookupsOnlyMixin``, ``SecretFieldsHiddenMixin``, ``AuditedAdminMixin``):
+        the guard is on the site, so no admin can forget it."""
         admin_class = admin_class or admin.ModelAdmin
         missing = tuple(
             mixin
-            for mixin in (DeclaredLookupsOnlyMixin, SecretFieldsHiddenMixin)
+            for mixin in (DeclaredLookupsOnlyMixin, SecretFieldsHiddenMixin, AuditedAdminMixin)
             if not issubclass(admin_class, mixin)
         )
         if missing:
@@ -215,8 +218,73 @@ def _without(fields, secrets):
     return kept
 
 
+class AuditedAdminMixin:
+    """Additions, changes and deletions made in the admin go to the portal's audit log
+    (who, which object, old and new values of the fields changed), through the admin's
+    documented ``log_addition``/``log_change``/``log_deletions`` hooks; Django's own
+    LogEntry table stays empty, so the audit log is the one history.
+
+    An admin whose ``save_model`` calls a service, which writes its own entry with the
+    domain's action name, sets ``audited_by_service = True`` so the edit is not logged
+    twice; deletions are always logged here.
+    """
+
+    audited_by_service = False
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        if not add:
+            # The form still holds the values it was opened with: keep old and new of the
+            # changed fields on the instance, which log_change receives.
+            hidden = secret_fields(form.instance) | {"password"}
+            form.instance._admin_changes = {
+                name: [_loggable(form.initial.get(name)), _loggable(form.cleaned_data.get(name))]
+                for name in form.changed_data
+                if name not in hidden
+            }
+        return message
+
+    def log_addition(self, request, obj, message):
+        if not self.audited_by_service:
+            audit_log(actor=request.user, action=f"{_action_prefix(obj)}.added", obj=obj)
+
+    def log_change(self, request, obj, message):
+        if not self.audited_by_service:
+            audit_log(
+                actor=request.user,
+                action=f"{_action_prefix(obj)}.changed",
+                obj=obj,
+                changes=getattr(obj, "_admin_changes", None),
+            )
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            audit_log(actor=request.user, action=f"{_action_prefix(obj)}.deleted", obj=obj)
+
+
+def _action_prefix(obj) -> str:
+    return f"admin.{obj._meta.label_lower}"
+
+
+def _loggable(value):
+    """A form value as the audit log can hold it: files by name, objects by their text."""
+    if hasattr(value, "all") and callable(value.all):  # a queryset of chosen objects
+        return sorted(str(item) for item in value.all())
+    if isinstance(value, (list, tuple)):
+        return [_loggable(item) for item in value]
+    if hasattr(value, "name") and hasattr(value, "read"):  # an uploaded or stored file
+        return value.name
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
 class PortalModelAdmin(
-    DeclaredLookupsOnlyMixin, SecretFieldsHiddenMixin, ActionCheckboxMixin, admin.ModelAdmin
+    DeclaredLookupsOnlyMixin,
+    SecretFieldsHiddenMixin,
+    AuditedAdminMixin,
+    ActionCheckboxMixin,
+    admin.ModelAdmin,
 ):
     """The base of the portal's model admins."""
 

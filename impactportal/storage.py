@@ -1,12 +1,10 @@
-import uuid
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
-# The image formats the portal accepts, by what Pillow calls them, with the extension
-# they are stored under and the type they are served as.
-IMAGE_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+# The type a stored image is served as, by the extension it was stored under
+# (``impactportal.uploads.check_image`` names it after the format found in it).
 IMAGE_CONTENT_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
@@ -14,14 +12,6 @@ IMAGE_CONTENT_TYPES = {
     ".webp": "image/webp",
     ".gif": "image/gif",
 }
-
-
-def name_by_format(uploaded, image_format: str):
-    """Store an uploaded image under a random name with the extension of the format its
-    content was found to be: the uploaded name (``photo.pdf``) is the visitor's choice,
-    and the extension decides the type it is later served as."""
-    uploaded.name = f"{uuid.uuid4().hex}{IMAGE_EXTENSIONS[image_format]}"
-    return uploaded
 
 
 def private_storage() -> FileSystemStorage:

@@ -1,33 +1,20 @@
 """The monitor's figures as files: a CSV per figure and one workbook with a sheet per area.
 
 Both are written from the same ``Report`` the page shows, row for row: the label, the
-unit, the value of each period and the change against the chosen period. Text that a
-spreadsheet would read as a formula (a topic or directorate name typed in the admin) is
-prefixed with an apostrophe.
+unit, the value of each period and the change against the chosen period. The files are
+written by ``impactportal.spreadsheets``, which keeps a topic or directorate name typed
+in the admin from being read as a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from decimal import Decimal
-
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
-from .report import COUNT, DAYS, EURO, HOURS, PERCENT, Figure, Report
+from impactportal import spreadsheets
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+from .report import COUNT, DAYS, EURO, HOURS, PERCENT, Area, Figure, Report
 
 
 def unit_label(unit: str) -> str:
@@ -62,77 +49,39 @@ def rows(figure: Figure) -> list[list]:
     return result
 
 
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, float | Decimal):
-        # The decimal separator of the interface language: what Excel here opens as a number.
-        return formats.number_format(value, use_l10n=True)
-    return str(value)
-
-
 def figure_csv(report: Report, figure: Figure) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="monitor-{figure.slug}-{report.current.slug}.csv"'
+    # The decimal separator of the interface language: what Excel here opens as a number.
+    return spreadsheets.csv_response(
+        header(report, figure),
+        rows(figure),
+        filename=f"monitor-{figure.slug}-{report.current.slug}.csv",
+        decimal_separator=formats.get_format("DECIMAL_SEPARATOR"),
     )
-    response.write("\ufeff")  # Excel reads UTF-8 only with a byte order mark
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_csv_value(cell) for cell in header(report, figure)])
-    for cells in rows(figure):
-        writer.writerow([_csv_value(cell) for cell in cells])
-    return response
 
 
-def _sheet_title(title: str) -> str:
-    cleaned = "".join(c for c in ILLEGAL_CHARACTERS_RE.sub("", title) if c not in "[]:*?/\\")
-    return cleaned.strip()[:31] or "Monitor"
-
-
-def _xlsx_value(value):
-    if isinstance(value, str):
-        return neutralise(value)
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
-def workbook_bytes(report: Report) -> bytes:
-    """A sheet per area: the periods on top, then each figure as a titled table."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for area in report.areas:
-        sheet = workbook.create_sheet(_sheet_title(area.title))
-        sheet.append([_xlsx_value(area.title)])
-        sheet["A1"].font = Font(bold=True, size=14)
-        for column in report.columns:
-            period = column.period
-            sheet.append([column.title, period.label, period.start, period.end])
-            for cell in sheet[sheet.max_row][2:4]:
-                cell.number_format = "dd-mm-yyyy"
-        for figure in area.figures:
-            sheet.append([])
-            sheet.append([_xlsx_value(figure.title)])
-            sheet[sheet.max_row][0].font = bold
-            sheet.append([_xlsx_value(cell) for cell in header(report, figure)])
-            for cell in sheet[sheet.max_row]:
-                cell.font = bold
-            for cells in rows(figure):
-                sheet.append([_xlsx_value(cell) for cell in cells])
-        sheet.column_dimensions["A"].width = 48
-        for letter in "BCDEFG":
-            sheet.column_dimensions[letter].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _area_rows(report: Report, area: Area) -> list[list | spreadsheets.Row]:
+    """The area's title, the periods, then each figure as a titled table."""
+    result: list[list | spreadsheets.Row] = [
+        spreadsheets.Row([area.title], font=spreadsheets.TITLE)
+    ]
+    for column in report.columns:
+        period = column.period
+        result.append([column.title, period.label, period.start, period.end])
+    for figure in area.figures:
+        result.append([])
+        result.append(spreadsheets.Row([figure.title]))
+        result.append(spreadsheets.Row(header(report, figure)))
+        result.extend(rows(figure))
+    return result
 
 
 def workbook_response(report: Report) -> HttpResponse:
-    response = HttpResponse(workbook_bytes(report), content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="voortgangsrapportage-{report.current.slug}.xlsx"'
+    """A sheet per area."""
+    widths = {"A": 48, **dict.fromkeys("BCDEFG", 18)}
+    sheets = [
+        spreadsheets.Sheet(title=area.title, rows=_area_rows(report, area), column_widths=widths)
+        for area in report.areas
+    ]
+    return spreadsheets.xlsx_response(
+        *sheets, filename=f"voortgangsrapportage-{report.current.slug}.xlsx"
     )
-    return response

@@ -7,14 +7,12 @@ the audit log and the e-mails always apply.
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Count, Q, Value, When
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import OrganisationKind
 from accounts.models import Organisation
+from impactportal import spreadsheets
 from impactportal.admin_actions import run_service_per_object
 from impactportal.admin_site import PortalModelAdmin
 from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
@@ -465,10 +464,6 @@ def _local(moment):
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _amount(value):
-    return "" if value is None else str(value)
-
-
 @admin.register(Match)
 class MatchAdmin(PortalModelAdmin):
     change_list_template = "admin/omarm/match/change_list.html"
@@ -635,46 +630,39 @@ class MatchAdmin(PortalModelAdmin):
     def export_view(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        queryset = self._export_queryset(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stamp = timezone.localdate().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="omarm-matches-{stamp}.csv"'
-        response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(
+        header = [
+            gettext("started"),
+            gettext("state"),
+            gettext("business"),
+            gettext("social organisation"),
+            gettext("help request"),
+            gettext("offer"),
+            gettext("matched"),
+            gettext("completed"),
+            gettext("hours"),
+            gettext("value (euro)"),
+            gettext("counts toward Social Return"),
+            gettext("Social Return amount (euro)"),
+        ]
+        rows = (
             [
-                gettext("started"),
-                gettext("state"),
-                gettext("business"),
-                gettext("social organisation"),
-                gettext("help request"),
-                gettext("offer"),
-                gettext("matched"),
-                gettext("completed"),
-                gettext("hours"),
-                gettext("value (euro)"),
-                gettext("counts toward Social Return"),
-                gettext("Social Return amount (euro)"),
+                _local(match.created_at),
+                match.get_state_display(),
+                match.business.name,
+                match.social_organisation.name,
+                match.request.title if match.request else "",
+                match.offer.title if match.offer else "",
+                _local(match.matched_at),
+                _local(match.completed_at),
+                match.hours,
+                match.value_eur,
+                gettext("Yes") if match.counts_for_social_return else gettext("No"),
+                match.social_return_eur,
             ]
+            for match in self._export_queryset(request)
         )
-        for match in queryset:
-            writer.writerow(
-                [
-                    _local(match.created_at),
-                    match.get_state_display(),
-                    match.business.name,
-                    match.social_organisation.name,
-                    match.request.title if match.request else "",
-                    match.offer.title if match.offer else "",
-                    _local(match.matched_at),
-                    _local(match.completed_at),
-                    _amount(match.hours),
-                    _amount(match.value_eur),
-                    gettext("Yes") if match.counts_for_social_return else gettext("No"),
-                    _amount(match.social_return_eur),
-                ]
-            )
-        return response
+        stamp = timezone.localdate().isoformat()
+        return spreadsheets.csv_response(header, rows, filename=f"omarm-matches-{stamp}.csv")
 
 
 # Challenges, areas, reports -------------------------------------------------------------

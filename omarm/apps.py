@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class OmarmConfig(AppConfig):
     name = "omarm"
     verbose_name = _("Omarm Groningen")
+
+    def ready(self):
+        from . import privacy, retention
+
+        privacy.register_sections()
+        retention.register_kinds()

@@ -7,11 +7,10 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from impactportal.storage import name_by_format
+from impactportal.uploads import ImagePolicy, check_image
 
 from . import services
 from .constants import MATCH_TRANSITIONS, HelpKind, MatchState, Theme
@@ -20,8 +19,9 @@ from .models import Area
 MAX_TEXT = 10_000
 MAX_MESSAGE = 5_000
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# What Pillow may call the photo; anything else (SVG, TIFF, ICO, PSD...) is refused.
-PHOTO_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+PHOTO = ImagePolicy(
+    max_bytes=MAX_PHOTO_BYTES, too_large=_("The photo is %(size)s; it may be at most %(max)s.")
+)
 
 
 class DateInput(forms.DateInput):
@@ -142,17 +142,7 @@ class RequestForm(PostingForm):
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if not photo:
-            return None
-        if photo.size > MAX_PHOTO_BYTES:
-            raise ValidationError(
-                _("The photo is %(size)s; it may be at most %(max)s.")
-                % {"size": filesizeformat(photo.size), "max": filesizeformat(MAX_PHOTO_BYTES)},
-                code="too_large",
-            )
-        if getattr(photo, "image", None) is None or photo.image.format not in PHOTO_FORMATS:
-            raise ValidationError(_("Upload a JPEG, PNG, WebP or GIF image."), code="format")
-        return name_by_format(photo, photo.image.format)
+        return check_image(photo, PHOTO) if photo else None
 
     def clean(self):
         cleaned = super().clean()

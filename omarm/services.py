@@ -23,6 +23,7 @@ from accounts.models import Organisation
 from accounts.roles import Role
 from impactportal.audit.services import audit_log
 from impactportal.outbox.services import notify_user
+from impactportal.workflow import TransitionNotAllowed, check_transition
 
 from .constants import (
     MATCH_TRANSITIONS,
@@ -47,10 +48,6 @@ REQUEST_FIELDS = (
     "photo_description",
 )
 OFFER_FIELDS = ("title", "description", "help_kinds", "capacity", "area", "valid_until")
-
-
-class TransitionNotAllowed(ValidationError):
-    pass
 
 
 # Helpers ----------------------------------------------------------------------------
@@ -114,12 +111,7 @@ def _check_owner(user, posting) -> None:
 
 def _posting_transition(posting, to: PostingState, *, actor, reason: str = "") -> None:
     current = PostingState(posting.state)
-    if to not in POSTING_TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("Something that is %(current)s cannot become %(to)s.")
-            % {"current": current.label, "to": to.label},
-            code="transition_not_allowed",
-        )
+    check_transition(POSTING_TRANSITIONS, current, to)
     now = timezone.now()
     posting.state = to
     fields = ["state"]
@@ -402,12 +394,12 @@ def _match_transition(
     match: Match, to: MatchState, *, actor, reason: str = "", announce: bool = True
 ) -> None:
     current = MatchState(match.state)
-    if to not in MATCH_TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("A match that is %(current)s cannot become %(to)s.")
-            % {"current": current.label, "to": to.label},
-            code="transition_not_allowed",
-        )
+    check_transition(
+        MATCH_TRANSITIONS,
+        current,
+        to,
+        message=_("A match that is %(current)s cannot become %(to)s."),
+    )
     now = timezone.now()
     match.state = to
     match.last_activity_at = now

@@ -255,6 +255,7 @@ class ProductInline(SupplierChildInline):
 
 @admin.register(Supplier)
 class SupplierAdmin(PortalModelAdmin):
+    audited_by_service = True  # save_model calls a service, which audits
     change_list_template = "admin/procurement/supplier/change_list.html"
     list_display = [
         "name",
@@ -770,6 +771,7 @@ class LabelAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(PortalModelAdmin):
+    audited_by_service = True  # save_model calls a service, which audits
     list_display = ["code", "name", "parent", "products_count"]
     list_select_related = ["parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]

@@ -7,13 +7,7 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Platform Goed Inkopen")
 
     def ready(self):
-        from accounts import privacy
+        from . import privacy, retention
 
-        from . import privacy as procurement_privacy
-
-        privacy.register(
-            "procurement_shortlists",
-            export=procurement_privacy.export_shortlists,
-            erase=procurement_privacy.erase_shortlists,
-        )
-        privacy.register("procurement_inquiries", export=procurement_privacy.export_inquiries)
+        privacy.register_sections()
+        retention.register_kinds()

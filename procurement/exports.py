@@ -1,23 +1,20 @@
 """Spreadsheets of suppliers for procurement officers: a shortlist or a search result.
 
-``export_table`` produces the header and the rows once; ``csv_response`` and
-``xlsx_response`` only write them. Whatever the number of rows, an export costs one
-query: the valid labels of every supplier come along as one JSON aggregate per row
+``export_table`` produces the header and the rows once; ``export_response`` only writes
+them, through ``impactportal.spreadsheets``. Whatever the number of rows, an export costs
+one query: the valid labels of every supplier come along as one JSON aggregate per row
 instead of a query per supplier, and rows are read with ``.iterator()``.
 
 Only public (verified) profiles ever end up in a file, and a label is only listed on
-the days it is valid. Every text cell that a spreadsheet would read as a formula is
-prefixed with an apostrophe (CSV/formula injection): profiles and notes are typed by
-other people, and an export is opened by someone else on a municipal workstation.
+the days it is valid. Profiles and notes are typed by other people: the spreadsheet
+kernel keeps any of it from being read as a formula.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -29,10 +26,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+
+from impactportal import spreadsheets
 
 from .constants import PUBLIC_STATES, MvoiTheme, Region, SizeClass
 from .models import Label, Shortlist, ShortlistEntry, Supplier
@@ -41,13 +36,6 @@ from .selectors import public_suppliers, today
 # More rows than this are refused: ask for a narrower search instead of a huge file.
 EXPORT_MAX_ROWS = 5_000
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-# A cell starting with one of these is a formula (or becomes one) in Excel/LibreOffice.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-DATE_FORMAT = "%d-%m-%Y"
 
 _EXPORT_FIELDS = (
     "slug",
@@ -66,11 +54,6 @@ _EXPORT_FIELDS = (
     "contact_phone",
     "verified_at",
 )
-
-
-def neutralise(value: str) -> str:
-    """Text a spreadsheet shows as typed, never evaluates."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
 @dataclass(frozen=True)
@@ -175,7 +158,7 @@ def export_table(
         names = []
         for item in supplier.export_labels or []:
             label = Label(kind=item["kind"], pso_level=item["pso_level"], name=item["name"])
-            until = date.fromisoformat(item["until"]).strftime(DATE_FORMAT)
+            until = date.fromisoformat(item["until"]).strftime(spreadsheets.DATE_FORMAT)
             names.append(label_text % {"label": label.display_name, "date": until})
         return "; ".join(names)
 
@@ -215,89 +198,12 @@ def filename(stem: str, fmt: str, day: date | None = None) -> str:
     return f"{stem}-{(day or today()).isoformat()}.{fmt}"
 
 
-def _csv_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime(DATE_FORMAT)
-    if isinstance(value, str):
-        return neutralise(value)
-    return str(value)
-
-
-class _Echo:
-    """A file-like object whose ``write`` hands the written line back (for streaming)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(table: Table) -> Iterable[str]:
-    """UTF-8 with a byte order mark and ``;`` between fields: what Dutch Excel opens as is."""
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff"
-    yield writer.writerow([_csv_value(column) for column in table.columns])
-    for row in table.rows:
-        yield writer.writerow([_csv_value(value) for value in row])
-
-
-def csv_response(table: Table, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(
-        (line.encode("utf-8") for line in csv_lines(table)), content_type=CONTENT_TYPES["csv"]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, str):
-        # openpyxl refuses control characters, and would store "=..." as a formula.
-        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
-
-
-def xlsx_bytes(table: Table, *, sheet_title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in table.columns:
-        cell = WriteOnlyCell(sheet, value=_xlsx_value(column))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        cells: list[Any] = []
-        for value in row:
-            if isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "dd-mm-yyyy"
-                cells.append(cell)
-            else:
-                cells.append(_xlsx_value(value))
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet_title(title: str) -> str:
-    # Excel allows 31 characters and none of []:*?/\ in a sheet name.
-    cleaned = "".join(c for c in ILLEGAL_CHARACTERS_RE.sub("", title) if c not in "[]:*?/\\")
-    return cleaned.strip()[:31] or "Export"
-
-
-def xlsx_response(table: Table, name: str, *, sheet_title: str) -> HttpResponse:
-    response = HttpResponse(
-        xlsx_bytes(table, sheet_title=sheet_title), content_type=CONTENT_TYPES["xlsx"]
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def export_response(table: Table, fmt: str, *, stem: str, sheet_title: str) -> HttpResponse:
+def export_response(
+    table: Table, fmt: str, *, stem: str, sheet_title: str
+) -> HttpResponse | StreamingHttpResponse:
+    """The CSV (streamed while the rows are read) or Excel file of ``table``."""
     name = filename(stem, fmt)
     if fmt == "xlsx":
-        return xlsx_response(table, name, sheet_title=sheet_title)
-    return csv_response(table, name)
+        sheet = spreadsheets.Sheet(title=sheet_title, header=table.columns, rows=table.rows)
+        return spreadsheets.xlsx_response(sheet, filename=name)
+    return spreadsheets.streaming_csv_response(table.columns, table.rows, filename=name)

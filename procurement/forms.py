@@ -7,20 +7,21 @@ HTML is kept as typed and escaped wherever it is shown.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
-from pathlib import PurePath
 
-import puremagic
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from accounts.validators import normalise_number, validate_branch_number, validate_kvk_number
-from servicepoint.uploads import check_upload
+from impactportal.uploads import (
+    DocumentPolicy,
+    ImagePolicy,
+    check_document,
+    check_image,
+    with_random_name,
+)
 
 from .constants import LabelKind, MvoiTheme, PsoLevel, Region, Sdg, SizeClass
 from .models import Category
@@ -31,12 +32,19 @@ MAX_SHORT_DESCRIPTION = 300
 MAX_DESCRIPTION = 5_000
 MAX_PRODUCT_DESCRIPTION = 1_000
 MAX_LOGO_BYTES = 2 * 1024 * 1024
-# extension -> what Pillow must call the logo
-LOGO_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
-# What puremagic may call a logo with these extensions.
-_LOGO_MAGIC = {".png": {".png"}, ".jpg": {".jpg", ".jpeg", ".jfif", ".jpe"}}
-_LOGO_MAGIC[".jpeg"] = _LOGO_MAGIC[".jpg"]
-EVIDENCE_EXTENSIONS = {".pdf", ".png", ".jpg", ".jpeg"}
+LOGO = ImagePolicy(
+    max_bytes=MAX_LOGO_BYTES,
+    formats={"PNG", "JPEG"},
+    name_must_match=True,
+    wrong_type=_("Upload the logo as a PNG or JPEG image."),
+    too_large=_("The logo is %(size)s; it may be at most %(max)s."),
+)
+MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
+EVIDENCE = DocumentPolicy(
+    max_bytes=MAX_EVIDENCE_BYTES,
+    extensions={".pdf", ".png", ".jpg", ".jpeg"},
+    wrong_type=_("Upload the certificate as a PDF, PNG or JPEG file."),
+)
 # Label periods outside these years are typing mistakes (e.g. 0202 for 2020).
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 URL_SCHEMES = ["http", "https"]
@@ -94,12 +102,6 @@ def _check_url_scheme(value: str) -> str:
 
 def _choices_with_blank(choices, blank_label):
     return [("", blank_label), *choices]
-
-
-def _safe_name(uploaded, extension: str):
-    """Store under a random name: the uploaded name is the visitor's to choose."""
-    uploaded.name = f"{uuid.uuid4().hex}{extension}"
-    return uploaded
 
 
 # --- supplier profile ---------------------------------------------------------------------
@@ -234,39 +236,7 @@ class SupplierForm(forms.Form):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
-        if not logo:
-            return None
-        extension = PurePath(logo.name or "").suffix.lower()
-        if logo.size == 0:
-            raise ValidationError(_("The logo file is empty."), code="empty_file")
-        if logo.size > MAX_LOGO_BYTES:
-            raise ValidationError(
-                _("The logo is %(size)s; it may be at most %(max)s.")
-                % {"size": filesizeformat(logo.size), "max": filesizeformat(MAX_LOGO_BYTES)},
-                code="file_too_large",
-            )
-        refuse = ValidationError(_("Upload the logo as a PNG or JPEG image."), code="file_type")
-        if extension not in LOGO_FORMATS:
-            raise refuse
-        logo.seek(0)
-        head = logo.read(8192)
-        try:
-            found = {match.extension.lower() for match in puremagic.magic_string(head)}
-        except puremagic.PureError:
-            found = set()
-        if not found & _LOGO_MAGIC[extension]:
-            raise refuse
-        logo.seek(0)
-        try:
-            with Image.open(logo) as image:
-                image_format = image.format
-                image.verify()
-        except Exception as error:  # Pillow raises many kinds for broken or hostile files
-            raise refuse from error
-        if image_format != LOGO_FORMATS[extension]:
-            raise refuse
-        logo.seek(0)
-        return _safe_name(logo, extension)
+        return check_image(logo, LOGO) if logo else None
 
     def values(self) -> dict:
         """The profile fields as ``services.supplier_create``/``supplier_update`` take them."""
@@ -361,13 +331,8 @@ class LabelForm(forms.Form):
         evidence = self.cleaned_data.get("evidence")
         if not evidence:
             return None
-        extension = PurePath(evidence.name or "").suffix.lower()
-        if extension not in EVIDENCE_EXTENSIONS:
-            raise ValidationError(
-                _("Upload the certificate as a PDF, PNG or JPEG file."), code="file_type"
-            )
-        check_upload(evidence)
-        return _safe_name(evidence, extension)
+        checked = check_document(evidence, EVIDENCE)
+        return with_random_name(evidence, checked.extension)
 
     def clean_evidence_url(self):
         return _check_url_scheme(self.cleaned_data["evidence_url"])

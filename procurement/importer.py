@@ -42,6 +42,7 @@ from accounts.constants import OrganisationKind
 from accounts.models import Organisation
 from accounts.validators import normalise_number
 from impactportal.audit.services import audit_log
+from impactportal.uploads import open_zip
 
 from . import services
 from .constants import (
@@ -361,18 +362,15 @@ def _read_csv(data: bytes, name: str) -> tuple[list[str], Iterable[tuple[int, li
 
 def _check_zip(data: bytes, name: str) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-            if (
-                len(entries) > MAX_ZIP_ENTRIES
-                or sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES
-            ):
-                raise _refuse(
-                    _("%(name)s unpacks to far more than its size; it is refused.")
-                    % {"name": name},
-                    "zip_bomb",
-                )
-            names = {entry.filename for entry in entries}
+        with open_zip(
+            io.BytesIO(data),
+            name=name,
+            max_unpacked_bytes=MAX_UNPACKED_BYTES,
+            max_entries=MAX_ZIP_ENTRIES,
+        ) as archive:
+            names = set(archive.namelist())
+    except ValidationError as bomb:
+        raise _refuse(bomb.message, bomb.code) from bomb
     except (zipfile.BadZipFile, OSError, RuntimeError, ValueError) as error:
         raise _not_a_table(name) from error
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:

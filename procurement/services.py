@@ -23,6 +23,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from impactportal.audit.services import audit_diff, audit_log, audit_snapshot
 from impactportal.outbox.services import message_queue, notify_user
+from impactportal.workflow import check_transition
 
 from .constants import (
     INQUIRIES_PER_DAY,
@@ -64,10 +65,6 @@ PROFILE_FIELDS = (
 LABEL_FIELDS = ("kind", "pso_level", "name", "valid_from", "valid_until", "evidence_url")
 PRODUCT_FIELDS = ("name", "description", "category")
 CATEGORY_FIELDS = ("code", "name", "parent")
-
-
-class TransitionNotAllowed(ValidationError):
-    pass
 
 
 class RateLimited(ValidationError):
@@ -362,12 +359,12 @@ def _check_owner_or_coordinator(user, supplier: Supplier) -> None:
 
 def _transition(supplier: Supplier, to: SupplierState, *, actor, **extra) -> None:
     current = SupplierState(supplier.state)
-    if to not in SUPPLIER_TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("A profile that is %(current)s cannot become %(to)s.")
-            % {"current": current.label, "to": to.label},
-            code="transition_not_allowed",
-        )
+    check_transition(
+        SUPPLIER_TRANSITIONS,
+        current,
+        to,
+        message=_("A profile that is %(current)s cannot become %(to)s."),
+    )
     supplier.state = to
     for name, value in extra.items():
         setattr(supplier, name, value)

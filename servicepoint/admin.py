@@ -73,6 +73,7 @@ class CannedReplyAdmin(PortalModelAdmin):
 
 @admin.register(KnowledgeArticle)
 class KnowledgeArticleAdmin(PortalModelAdmin):
+    audited_by_service = True  # save_model calls a service, which audits
     list_display = ["title", "topic", "is_published", "updated_at"]
     list_filter = ["topic", "is_published"]
     search_fields = ["title", "summary", "body"]

@@ -7,17 +7,12 @@ class ServicepointConfig(AppConfig):
     verbose_name = _("Service point")
 
     def ready(self):
-        from accounts import privacy
         from accounts.signals import email_address_proved
 
-        from . import privacy as servicepoint_privacy
-        from . import signals
+        from . import privacy, retention, signals
 
         email_address_proved.connect(
             signals.claim_guest_questions, dispatch_uid="servicepoint.claim_guest_questions"
         )
-        privacy.register(
-            "servicepoint_questions",
-            export=servicepoint_privacy.export_questions,
-            erase=servicepoint_privacy.erase_questions,
-        )
+        privacy.register_sections()
+        retention.register_kinds()

@@ -8,7 +8,7 @@ from impactportal.honeypot import HoneypotFormMixin
 
 from .constants import PreferredContact
 from .models import Topic
-from .uploads import check_upload
+from .uploads import check_attachment
 
 MAX_TEXT = 10_000
 
@@ -37,7 +37,7 @@ class MultipleFileField(forms.FileField):
         for uploaded in files:
             super().clean(uploaded, initial)
             try:
-                check_upload(uploaded)
+                check_attachment(uploaded)
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:

@@ -1,7 +1,20 @@
 """What the service point holds on a person (AVG export) and what goes on deletion."""
 
+from impactportal import privacy
+
 from .constants import MessageKind
-from .models import Message, Question
+from .models import (
+    Assignment,
+    Attachment,
+    CannedReply,
+    FollowUp,
+    KnowledgeArticle,
+    Message,
+    Question,
+    RoutingRule,
+    Topic,
+)
+from .retention import anonymise_questions
 
 
 def export_questions(user):
@@ -45,12 +58,28 @@ def export_questions(user):
 
 
 def erase_questions(user):
-    """Contact details go; the question and its handling stay for the municipality's
-    records (anonymised), so reports and the other people's work stay consistent."""
-    Question.objects.filter(requester=user).update(
-        name="",
-        email="verwijderd@anoniem.invalid",
-        phone="",
-        requester=None,
-    )
+    """The asker's questions are anonymised as retention anonymises a closed question:
+    what they wrote, their contact details and files go; topic, directorates, states and
+    times stay, so the monitor counts them as before. Messages the user wrote elsewhere
+    (a staff member's replies) lose the name; a staff member's questions, routing rules
+    and parts of questions are handed back to the desk."""
+    anonymise_questions(Question.objects.filter(requester=user))
     Message.objects.filter(author=user).update(author_name="", author=None)
+    Question.objects.filter(account_manager=user).update(account_manager=None)
+    Assignment.objects.filter(assignee=user).update(assignee=None)
+    RoutingRule.objects.filter(assignee=user).update(assignee=None)
+
+
+def register_sections() -> None:
+    privacy.register(
+        "servicepoint_questions",
+        export=export_questions,
+        erase=erase_questions,
+        models=[Question, Message, Attachment, FollowUp, Assignment, RoutingRule],
+    )
+    for model, reason in {
+        Topic: "The desk's list of topics.",
+        KnowledgeArticle: "Articles the desk publishes for everyone.",
+        CannedReply: "The desk's standard texts; nobody's personal data.",
+    }.items():
+        privacy.exempt(model, reason)

@@ -6,7 +6,6 @@ Times are in calendar days (hours / 24) here; the programme monitor reports work
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from impactportal import spreadsheets
 
 from .constants import AssignmentState
 from .models import Assignment, FollowUp, Question
@@ -116,42 +117,36 @@ def build_report(start: date, end: date) -> dict:
 
 
 def report_csv(report: dict) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="servicepunt-rapportage-{report["start"]}-{report["end"]}.csv"'
+    header = [gettext("figure"), gettext("month"), gettext("group"), gettext("value")]
+    rows = [
+        [gettext("questions per topic"), f"{row['month']:%Y-%m}", row["topic__name"], row["count"]]
+        for row in report["per_topic"]
+    ]
+    rows += [
+        [
+            gettext("questions per directorate"),
+            f"{row['month']:%Y-%m}",
+            row["directorate__name"],
+            row["count"],
+        ]
+        for row in report["per_directorate"]
+    ]
+    rows += [
+        [label, "", "", report[key]]
+        for label, key in [
+            (gettext("questions received"), "total"),
+            (gettext("questions closed"), "closed"),
+            (gettext("median days to first response"), "median_first_response_days"),
+            (gettext("median days to close"), "median_close_days"),
+            (gettext("follow-ups answered"), "follow_ups_answered"),
+            (gettext("satisfaction rate (%)"), "satisfaction_rate"),
+        ]
+    ]
+    return spreadsheets.csv_response(
+        header,
+        rows,
+        filename=f"servicepunt-rapportage-{report['start']}-{report['end']}.csv",
     )
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([gettext("figure"), gettext("month"), gettext("group"), gettext("value")])
-    for row in report["per_topic"]:
-        writer.writerow(
-            [
-                gettext("questions per topic"),
-                f"{row['month']:%Y-%m}",
-                row["topic__name"],
-                row["count"],
-            ]
-        )
-    for row in report["per_directorate"]:
-        writer.writerow(
-            [
-                gettext("questions per directorate"),
-                f"{row['month']:%Y-%m}",
-                row["directorate__name"],
-                row["count"],
-            ]
-        )
-    for label, key in [
-        (gettext("questions received"), "total"),
-        (gettext("questions closed"), "closed"),
-        (gettext("median days to first response"), "median_first_response_days"),
-        (gettext("median days to close"), "median_close_days"),
-        (gettext("follow-ups answered"), "follow_ups_answered"),
-        (gettext("satisfaction rate (%)"), "satisfaction_rate"),
-    ]:
-        value = report[key]
-        writer.writerow([label, "", "", "" if value is None else value])
-    return response
 
 
 def report_response(request, model_admin):

@@ -23,6 +23,7 @@ from accounts.roles import Role
 from impactportal.audit.services import audit_log
 from impactportal.outbox.services import message_queue
 from impactportal.workdays import add_working_days
+from impactportal.workflow import TransitionNotAllowed, check_transition
 
 from . import guest_links
 from .constants import (
@@ -43,13 +44,9 @@ from .models import (
     RoutingRule,
     Topic,
 )
-from .uploads import check_upload
+from .uploads import check_attachment
 
 User = get_user_model()
-
-
-class TransitionNotAllowed(ValidationError):
-    pass
 
 
 # Helpers ----------------------------------------------------------------------------
@@ -126,7 +123,7 @@ def _save_attachments(question: Question, files: Sequence, message: Message | No
             code="too_many_files",
         )
     for uploaded in files:
-        checked = check_upload(uploaded)
+        checked = check_attachment(uploaded)
         attachment = Attachment(
             question=question,
             message=message,
@@ -424,12 +421,12 @@ def question_assign(*, question: Question, account_manager, actor) -> Question:
 
 def _transition(question: Question, to: QuestionState, *, actor, reason: str = "") -> None:
     current = QuestionState(question.state)
-    if to not in TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("A question that is %(current)s cannot become %(to)s.")
-            % {"current": current.label, "to": QuestionState(to).label},
-            code="transition_not_allowed",
-        )
+    check_transition(
+        TRANSITIONS,
+        current,
+        to,
+        message=_("A question that is %(current)s cannot become %(to)s."),
+    )
     now = timezone.now()
     question.state = to
     fields = ["state"]
@@ -479,11 +476,12 @@ def question_close(*, question: Question, actor) -> Question:
 
 def _assignment_transition(assignment: Assignment, to: AssignmentState, *, actor) -> None:
     current = AssignmentState(assignment.state)
-    if to not in ASSIGNMENT_TRANSITIONS[current]:
-        raise TransitionNotAllowed(
-            _("An assignment that is %(current)s cannot become %(to)s.")
-            % {"current": current.label, "to": to.label}
-        )
+    check_transition(
+        ASSIGNMENT_TRANSITIONS,
+        current,
+        to,
+        message=_("An assignment that is %(current)s cannot become %(to)s."),
+    )
     assignment.state = to
     assignment.answered_at = timezone.now() if to == AssignmentState.ANSWERED else None
     assignment.save(update_fields=["state", "answered_at"])

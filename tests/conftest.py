@@ -49,7 +49,7 @@ def staff_with_totp(db):
 def celery_worker(transactional_db, tmp_path, settings):
     """A real worker process consuming from the test Redis; tasks are published for real."""
     from impactportal.celery import app
-    from impactportal.testing.worker import WorkerProcess
+    from devtools.testing.worker import WorkerProcess
 
     app.control.purge()  # nothing left over from an earlier test
     previous = app.conf.task_always_eager

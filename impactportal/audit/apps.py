@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "impactportal.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self):
+        from . import privacy
+
+        privacy.register_sections()

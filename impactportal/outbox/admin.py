@@ -11,6 +11,7 @@ from .models import CapturedMail, OutboxMessage
 
 SECRET_CONTENT_FIELDS = ("body_text", "body_html", "attachments")
 
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
     list_display = ["created_at", "recipient", "subject", "kind", "state", "attempts", "sent_at"]
@@ -34,9 +35,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
         queued = sum(services.message_retry(message_id=pk) for pk in failed)
         self.message_user(
             request,
-            ngettext(
-                "%(count)d message queued again.", "%(count)d messages queued again.", queued
-            )
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", queued)
             % {"count": queued},
             messages.SUCCESS,
         )

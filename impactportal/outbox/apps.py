@@ -6,3 +6,9 @@ class OutboxConfig(AppConfig):
     name = "impactportal.outbox"
     label = "outbox"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from . import privacy, retention
+
+        privacy.register_sections()
+        retention.register_kinds()

@@ -250,9 +250,7 @@ def _mark_failed(message: OutboxMessage, error: BaseException) -> None:
     message.state = OutboxMessage.State.FAILED
     message.next_attempt_at = None
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    message.save(
-        update_fields=["state", "next_attempt_at", "last_error", *_forget_secret(message)]
-    )
+    message.save(update_fields=["state", "next_attempt_at", "last_error", *_forget_secret(message)])
 
 
 def message_deliver(*, message_id: int) -> DeliveryResult:

@@ -1,7 +1,8 @@
 """Retention (bewaartermijnen): personal data is purged or anonymised once its period is over.
 
-``settings.RETENTION_DAYS`` holds the period of every kind of personal data,
-``kinds.KINDS`` what happens to it afterwards, ``services.retention_apply`` runs them all
-(nightly from beat, or ``manage.py apply_retention``). docs/privacy.md is the processing
-register that explains each kind.
+Each app declares its kinds of personal data with a default period and a purge function
+(``registry.register`` in its ``AppConfig.ready``); ``settings.RETENTION_DAYS`` only
+overrides periods; ``services.retention_apply`` runs them all (nightly from beat, or
+``manage.py apply_retention``). docs/privacy.md is the processing register that explains
+each kind.
 """

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from impactportal.audit.services import audit_log
 
-from .kinds import KINDS
+from . import registry
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +27,12 @@ class RetentionFailed(Exception):
 def retention_cutoff(kind: str, now: datetime) -> datetime:
     """Data of ``kind`` whose period started before this moment is past its period.
     Days are 24 hours: in UTC, so a change to or from summer time moves nothing."""
-    return now.astimezone(UTC) - timedelta(days=settings.RETENTION_DAYS[kind])
+    return now.astimezone(UTC) - timedelta(days=registry.get(kind).period_days)
 
 
 def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> dict[str, int]:
-    """Purge or anonymise, for every kind in ``kinds.KINDS``, what is past its period in
-    ``settings.RETENTION_DAYS``; returns ``{kind: rows handled}`` (on a dry run: rows
+    """Purge or anonymise, for every registered kind, what is past its period
+    (``Kind.period_days``); returns ``{kind: rows handled}`` (on a dry run: rows
     that would be handled, and nothing changes).
 
     Each kind runs in its own transaction with one audit entry holding its count (never
@@ -43,21 +42,22 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> di
     now = now or timezone.now()
     counts: dict[str, int] = {}
     failed: list[str] = []
-    for name, kind in KINDS.items():
+    for kind in registry.kinds():
+        name = kind.name
         cutoff = retention_cutoff(name, now)
         if dry_run:
-            counts[name] = kind.purge(cutoff, dry_run=True)
+            counts[name] = kind.apply(cutoff, dry_run=True)
             continue
         try:
             with transaction.atomic():
-                counts[name] = kind.purge(cutoff, dry_run=False)
+                counts[name] = kind.apply(cutoff, dry_run=False)
                 audit_log(
                     actor=None,
                     action="retention.applied",
                     data={
                         "kind": name,
                         "count": counts[name],
-                        "days": settings.RETENTION_DAYS[name],
+                        "days": kind.period_days,
                         "cutoff": cutoff,
                     },
                 )

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Environment-specific modules import from here."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -362,26 +363,14 @@ CELERY_BEAT_SCHEDULE = {
 
 # Retention (AVG) ----------------------------------------------------------------------
 
-# Days each kind of personal data is kept before the nightly job (impactportal.retention)
-# purges or anonymises it; docs/privacy.md says what each kind is and what happens.
-# Each is overridable as RETENTION_<KIND>_DAYS, e.g. RETENTION_CLOSED_QUESTIONS_DAYS=1095.
+# Retention periods: each app declares its kinds with a default period
+# (impactportal.retention.registry); RETENTION_<KIND>_DAYS in the environment overrides
+# one, e.g. RETENTION_CLOSED_QUESTIONS_DAYS=1095. `manage.py apply_retention --dry-run`
+# lists every kind with the period in force.
 RETENTION_DAYS = {
-    kind: env.int(f"RETENTION_{kind.upper()}_DAYS", default=days)
-    for kind, days in {
-        "unconfirmed_questions": 30,  # guest never confirmed the address; from creation
-        "question_attachments": 365,  # from closing
-        "guest_questions": 2 * 365,  # closed, asked without an account; from closing
-        "closed_questions": 5 * 365,  # closed, of account holders; from closing
-        "past_event_registrations": 365,  # from the end of the event
-        "match_messages": 2 * 365,  # from completion or breaking off
-        "help_request_photos": 365,  # from leaving the board
-        "omarm_reports": 365,  # from being resolved
-        "outbox_messages": 90,  # from delivery (or failure)
-        "captured_mail": 30,  # local/test capture backend only
-        "axes_access_logs": 180,  # from the login attempt
-        "expired_sessions": 0,  # from expiry
-        "deleted_account_audit": 0,  # from the account's deletion
-    }.items()
+    name.removeprefix("RETENTION_").removesuffix("_DAYS").lower(): env.int(name)
+    for name in os.environ
+    if name.startswith("RETENTION_") and name.endswith("_DAYS")
 }
 
 # Logging ------------------------------------------------------------------------------

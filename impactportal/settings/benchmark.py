@@ -22,7 +22,13 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 
 from .production import *  # noqa: E402, F403
-from .production import ACCOUNT_RATE_LIMITS, MIDDLEWARE, PORTAL_RATE_LIMITS, env  # noqa: E402
+from .production import (  # noqa: E402
+    ACCOUNT_RATE_LIMITS,
+    INSTALLED_APPS,
+    MIDDLEWARE,
+    PORTAL_RATE_LIMITS,
+    env,
+)
 
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
@@ -34,8 +40,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# The development tools: the query count headers below, and the commands that drive it.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
+
 MIDDLEWARE = [
-    "procurement.management.commands.benchmark_search.QueryCountMiddleware",
+    "devtools.middleware.QueryCountMiddleware",
     *MIDDLEWARE,
 ]
 

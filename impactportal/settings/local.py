@@ -26,6 +26,5 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# manage.py loadtest (impactportal.loadtest): a tool for development machines, not
-# installed in production.
-INSTALLED_APPS = [*INSTALLED_APPS, "impactportal.loadtest"]
+# The development tools (seeders, benchmarks, load test); never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]

@@ -1,4 +1,4 @@
-"""Settings for the test suite. The servers come from ``impactportal.testing.services``."""
+"""Settings for the test suite. The servers come from ``devtools.testing.services``."""
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, INSTALLED_APPS, env
@@ -36,6 +36,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# manage.py loadtest (impactportal.loadtest): a tool for development machines, not
-# installed in production.
-INSTALLED_APPS = [*INSTALLED_APPS, "impactportal.loadtest"]
+# The development tools (seeders, benchmarks, load test); never installed in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from impactportal.devstack import EmbeddedRedis
+from devtools.devstack import EmbeddedRedis
 
 
 def pytest_configure(config):
@@ -73,7 +73,7 @@ def own_redis(tmp_path, monkeypatch, real_celery):
 @pytest.fixture
 def start_worker(transactional_db, tmp_path):
     """Starts real Celery worker processes (on the broker REDIS_URL names at that moment)."""
-    from impactportal.testing.worker import WorkerProcess
+    from devtools.testing.worker import WorkerProcess
 
     workers = []
 

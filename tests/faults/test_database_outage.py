@@ -20,7 +20,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from impactportal.devstack import EmbeddedPostgres
+from devtools.devstack import EmbeddedPostgres
 from impactportal.middleware import RETRY_AFTER_SECONDS
 from servicepoint.models import Question
 from tests.factories import TopicFactory, UserFactory

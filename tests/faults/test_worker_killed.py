@@ -23,7 +23,7 @@ from django.utils import timezone
 from impactportal.outbox import services
 from impactportal.outbox.models import CapturedMail, OutboxMessage
 from impactportal.outbox.tasks import deliver_message, sweep_outbox
-from impactportal.testing.worker import wait_for
+from devtools.testing.worker import wait_for
 from tests.factories import OrganisationFactory, UserFactory
 
 from .conftest import report

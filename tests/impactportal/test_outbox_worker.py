@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from impactportal.outbox import services
 from impactportal.outbox.models import CapturedMail, OutboxMessage
-from impactportal.testing.services import local_services
-from impactportal.testing.worker import wait_for
+from devtools.testing.services import local_services
+from devtools.testing.worker import wait_for
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.worker

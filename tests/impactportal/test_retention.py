@@ -31,15 +31,17 @@ from events.models import Registration
 from impactportal.audit.models import AuditLogEntry
 from impactportal.audit.services import audit_log
 from impactportal.outbox.models import CapturedMail, OutboxMessage
-from impactportal.retention import kinds, services
-from impactportal.retention.kinds import ANONYMISED, ANONYMISED_SUBJECT, ANONYMOUS_EMAIL, KINDS
+from impactportal.retention import registry, services
+from impactportal.retention.helpers import ANONYMISED, ANONYMISED_SUBJECT, ANONYMOUS_EMAIL
+from impactportal.retention.registry import KINDS
 from impactportal.retention.services import RetentionFailed, retention_apply
 from monitor.figures.servicepoint import servicepoint_figures
 from monitor.periods import Period
 from monitor.workdays import weekday_holidays
 from omarm.constants import MatchState, PostingState
 from omarm.models import Match, MatchMessage, Report
-from procurement.models import Inquiry, InquiryRecipient
+from procurement.constants import SupplierState
+from procurement.models import Inquiry, InquiryRecipient, Shortlist, Supplier
 from servicepoint.constants import MessageKind, QuestionState
 from servicepoint.models import Attachment, FollowUp, Message, Question
 from tests.events.test_registration import make_event
@@ -48,8 +50,10 @@ from tests.factories import (
     DirectorateFactory,
     HelpRequestFactory,
     MatchFactory,
+    OfferFactory,
     OrganisationFactory,
     QuestionFactory,
+    ShortlistFactory,
     SupplierFactory,
     TopicFactory,
     UserFactory,
@@ -61,8 +65,9 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 6, 15, 4, 0, tzinfo=AMSTERDAM).astimezone(UTC)
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-# The defaults of impactportal/settings/base.py, pinned so an environment override on
-# the test machine cannot change what these tests mean.
+# The default periods the apps declare, written out so that changing one means changing
+# this test, and set as overrides so an environment variable on the test machine cannot
+# change what these tests mean.
 DAYS = {
     "unconfirmed_questions": 30,
     "question_attachments": 365,
@@ -77,6 +82,14 @@ DAYS = {
     "axes_access_logs": 180,
     "expired_sessions": 0,
     "deleted_account_audit": 0,
+    "never_verified_accounts": 30,
+    "dormant_accounts": 1095,
+    "ended_matches": 730,
+    "closed_postings": 1095,
+    "draft_postings": 365,
+    "withdrawn_suppliers": 365,
+    "shortlists": 730,
+    "inquiries": 730,
 }
 
 
@@ -89,12 +102,12 @@ def frozen(db, settings):
 
 def just_inside(kind: str) -> datetime:
     """One minute before the period of ``kind`` is over: must stay."""
-    return NOW - timedelta(days=django_settings.RETENTION_DAYS[kind]) + timedelta(minutes=1)
+    return NOW - timedelta(days=registry.get(kind).period_days) + timedelta(minutes=1)
 
 
 def just_past(kind: str) -> datetime:
     """One minute after the period of ``kind`` is over: must go."""
-    return NOW - timedelta(days=django_settings.RETENTION_DAYS[kind]) - timedelta(minutes=1)
+    return NOW - timedelta(days=registry.get(kind).period_days) - timedelta(minutes=1)
 
 
 def attach(question, *, message=None, name="offerte-jan-de-vries.pdf") -> Attachment:
@@ -717,7 +730,7 @@ def test_deleted_accounts_leave_no_name_in_the_audit_log(
 # The run as a whole --------------------------------------------------------------------
 
 
-def make_past_everything(staff):
+def make_past_everything(staff, *, dormant=True):
     guest = QuestionFactory(guest=True)
     Question.objects.filter(pk=guest.pk).update(created_at=just_past("unconfirmed_questions"))
     attach(guest)
@@ -758,11 +771,27 @@ def make_past_everything(staff):
     with time_machine.travel(just_past("deleted_account_audit"), tick=False):
         user = UserFactory()
         account_services.user_delete_account(user=user, actor=user)
+    with time_machine.travel(just_past("never_verified_accounts"), tick=False):
+        UserFactory(verified=False)
+    ended = MatchFactory(state=MatchState.BROKEN_OFF, broken_off_reason="Geen tijd meer")
+    Match.objects.filter(pk=ended.pk).update(last_activity_at=just_past("ended_matches"))
+    OfferFactory(state=PostingState.WITHDRAWN, closed_at=just_past("closed_postings"))
+    with time_machine.travel(just_past("draft_postings"), tick=False):
+        OfferFactory(state=PostingState.DRAFT, approved_at=None)
+    supplier = SupplierFactory(state=SupplierState.WITHDRAWN)
+    Supplier.objects.filter(pk=supplier.pk).update(updated_at=just_past("withdrawn_suppliers"))
+    with time_machine.travel(just_past("shortlists"), tick=False):
+        ShortlistFactory()
+    with time_machine.travel(just_past("inquiries"), tick=False):
+        Inquiry.objects.create(sender=UserFactory(), subject="Marktverkenning", message="Vraag")
+    if dormant:
+        with time_machine.travel(just_past("dormant_accounts"), tick=False):
+            UserFactory(name="Slapende Gebruiker")
 
 
 @pytest.fixture
 def past_everything(staff):
-    """One row past its period for every kind that has rows in this test database."""
+    """One row past its period for every kind."""
     make_past_everything(staff)
 
 
@@ -770,8 +799,11 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(
     staff, django_capture_on_commit_callbacks
 ):
     def queries_for(copies: int) -> int:
-        for _ in range(copies):
-            make_past_everything(staff)
+        # A dormant account is deleted as its owner would, one account at a time (every
+        # app's eraser): one of them in both runs, the rest grows.
+        make_past_everything(staff)
+        for _ in range(copies - 1):
+            make_past_everything(staff, dormant=False)
         with CaptureQueriesContext(connection) as queries:
             apply(django_capture_on_commit_callbacks)
         return len(queries)
@@ -841,7 +873,9 @@ def test_a_failing_kind_does_not_stop_the_others(monkeypatch, django_capture_on_
         raise RuntimeError("boom")
 
     monkeypatch.setitem(
-        kinds.KINDS, "closed_questions", kinds.Kind("closed_questions", "anonymised", broken)
+        KINDS,
+        "closed_questions",
+        registry.Kind("closed_questions", "anonymised", broken, days=1825),
     )
     with pytest.raises(RetentionFailed) as failure:
         apply(django_capture_on_commit_callbacks)
@@ -853,6 +887,168 @@ def test_a_failing_kind_does_not_stop_the_others(monkeypatch, django_capture_on_
         "data__kind", flat=True
     )
     assert "closed_questions" not in kinds_audited and len(kinds_audited) == len(KINDS) - 1
+
+
+# Accounts: never verified and dormant ---------------------------------------------------
+
+
+def test_sign_ups_never_verified_are_deleted_after_their_period(
+    django_capture_on_commit_callbacks,
+):
+    with time_machine.travel(just_past("never_verified_accounts"), tick=False):
+        past = UserFactory(verified=False, email="nooit@example.nl")
+        staff = UserFactory(verified=False, staff=True)
+        verified = UserFactory()
+    with time_machine.travel(just_inside("never_verified_accounts"), tick=False):
+        inside = UserFactory(verified=False)
+
+    counts = apply(django_capture_on_commit_callbacks)
+
+    assert counts["never_verified_accounts"] == 1
+    assert not type(past).objects.filter(email="nooit@example.nl").exists()
+    # Staff accounts are made by the coordinator and wait for their owner.
+    assert {staff.pk, verified.pk, inside.pk} <= set(
+        type(past).objects.values_list("pk", flat=True)
+    )
+
+
+def test_dormant_accounts_are_deleted_as_their_owner_would_after_their_period(
+    django_capture_on_commit_callbacks,
+):
+    with time_machine.travel(just_past("dormant_accounts"), tick=False):
+        dormant = UserFactory(name="Gerrit Slaap", phone="0501234567")
+        active = UserFactory()
+        superuser = UserFactory(is_superuser=True, staff=True)
+    type(active).objects.filter(pk=active.pk).update(last_login=just_inside("dormant_accounts"))
+
+    counts = apply(django_capture_on_commit_callbacks)
+
+    assert counts["dormant_accounts"] == 1
+    dormant.refresh_from_db()
+    assert dormant.anonymised_at and not dormant.is_active and dormant.name == ""
+    assert AuditLogEntry.objects.filter(action="user.deleted", object_id=str(dormant.pk)).exists()
+    active.refresh_from_db()
+    superuser.refresh_from_db()
+    assert active.anonymised_at is None and superuser.anonymised_at is None
+    # A second night finds nothing: the account is anonymised, not dormant any more.
+    assert apply(django_capture_on_commit_callbacks)["dormant_accounts"] == 0
+
+
+# Omarm: ended matches, closed and draft postings ----------------------------------------
+
+
+def test_ended_matches_lose_who_started_them_and_what_was_not_published(
+    django_capture_on_commit_callbacks,
+):
+    broken = MatchFactory(state=MatchState.BROKEN_OFF, broken_off_reason="Jan had geen tijd")
+    Match.objects.filter(pk=broken.pk).update(last_activity_at=just_past("ended_matches"))
+    published = MatchFactory(published=True, completed_at=just_past("ended_matches"))
+    draft_story = MatchFactory(
+        state=MatchState.COMPLETED,
+        completed_at=just_past("ended_matches"),
+        result_story="Het verhaal van Jan",
+    )
+    inside = MatchFactory(
+        state=MatchState.COMPLETED,
+        completed_at=just_inside("ended_matches"),
+        result_story="Nog even bewaren",
+    )
+    story = Match.objects.get(pk=published.pk).result_story
+
+    counts = apply(django_capture_on_commit_callbacks)
+
+    assert counts["ended_matches"] == 2  # the published one had nothing to give up
+    broken.refresh_from_db()
+    assert broken.broken_off_reason == "" and broken.started_by is None
+    assert broken.state == MatchState.BROKEN_OFF  # still counted
+    assert Match.objects.get(pk=published.pk).result_story == story  # made public on purpose
+    assert Match.objects.get(pk=draft_story.pk).result_story == ""
+    assert Match.objects.get(pk=inside.pk).result_story == "Nog even bewaren"
+
+
+def test_postings_off_the_board_are_anonymised_and_old_drafts_deleted(
+    django_capture_on_commit_callbacks,
+):
+    closed = HelpRequestFactory(
+        state=PostingState.EXPIRED, closed_at=just_past("closed_postings"), title="Jan zoekt"
+    )
+    still = HelpRequestFactory(
+        state=PostingState.EXPIRED, closed_at=just_inside("closed_postings"), title="Bewaard"
+    )
+    open_request = HelpRequestFactory(title="Open hulpvraag")
+    with time_machine.travel(just_past("draft_postings"), tick=False):
+        draft = OfferFactory(state=PostingState.DRAFT, approved_at=None)
+        submitted = OfferFactory(state=PostingState.SUBMITTED, approved_at=None)
+    HelpRequestFactory._meta.model.objects.filter(pk=open_request.pk).update(
+        created_at=NOW - timedelta(days=3650)
+    )
+
+    counts = apply(django_capture_on_commit_callbacks)
+
+    assert counts["closed_postings"] == 1 and counts["draft_postings"] == 1
+    closed.refresh_from_db()
+    assert (closed.title, closed.story, closed.created_by) == (ANONYMISED_SUBJECT, "", None)
+    assert closed.theme and closed.area_id and closed.state == PostingState.EXPIRED
+    assert type(still).objects.get(pk=still.pk).title == "Bewaard"
+    assert type(open_request).objects.get(pk=open_request.pk).title == "Open hulpvraag"
+    assert not type(draft).objects.filter(pk=draft.pk).exists()
+    assert type(submitted).objects.filter(pk=submitted.pk).exists()
+
+
+# Platform Goed Inkopen: withdrawn profiles, shortlists, inquiries -------------------------
+
+
+def test_withdrawn_profiles_lose_their_contact_person_and_files(
+    django_capture_on_commit_callbacks,
+):
+    past = SupplierFactory(state=SupplierState.WITHDRAWN, contact_name="Jan de Vries")
+    past.logo.save("logo.png", ContentFile(PNG), save=True)
+    logo = past.logo.name
+    inside = SupplierFactory(state=SupplierState.WITHDRAWN, contact_name="Piet")
+    verified = SupplierFactory(contact_name="Klaas")
+    Supplier.objects.filter(pk=past.pk).update(updated_at=just_past("withdrawn_suppliers"))
+    Supplier.objects.filter(pk__in=[inside.pk, verified.pk]).update(
+        updated_at=just_inside("withdrawn_suppliers")
+    )
+
+    counts = apply(django_capture_on_commit_callbacks)
+
+    assert counts["withdrawn_suppliers"] == 1
+    past.refresh_from_db()
+    assert (past.contact_name, past.contact_email, past.contact_phone, past.logo.name) == (
+        "",
+        "",
+        "",
+        "",
+    )
+    assert not stored(logo, Supplier._meta.get_field("logo").storage)
+    assert Supplier.objects.get(pk=inside.pk).contact_name == "Piet"
+    assert Supplier.objects.get(pk=verified.pk).contact_name == "Klaas"
+
+
+def test_old_shortlists_are_deleted_and_inquiries_anonymised(
+    django_capture_on_commit_callbacks,
+):
+    with time_machine.travel(just_past("shortlists"), tick=False):
+        old_list = ShortlistFactory()
+    with time_machine.travel(just_inside("shortlists"), tick=False):
+        recent_list = ShortlistFactory()
+    with time_machine.travel(just_past("inquiries"), tick=False):
+        old = Inquiry.objects.create(
+            sender=UserFactory(), shortlist=old_list, subject="Jan vraagt", message="Tekst"
+        )
+    with time_machine.travel(just_inside("inquiries"), tick=False):
+        recent = Inquiry.objects.create(sender=UserFactory(), subject="Recent", message="Tekst")
+
+    counts = apply(django_capture_on_commit_callbacks)
+
+    assert counts["shortlists"] == 1 and counts["inquiries"] == 1
+    assert not Shortlist.objects.filter(pk=old_list.pk).exists()
+    assert Shortlist.objects.filter(pk=recent_list.pk).exists()
+    old.refresh_from_db()
+    assert (old.subject, old.message, old.shortlist) == (ANONYMISED_SUBJECT, "", None)
+    assert old.sender_id  # still counted for the monitor
+    assert Inquiry.objects.get(pk=recent.pk).subject == "Recent"
 
 
 # Command, task, settings ---------------------------------------------------------------
@@ -882,7 +1078,7 @@ def test_the_command_fails_loudly_when_a_kind_fails(monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setitem(
-        kinds.KINDS, "captured_mail", kinds.Kind("captured_mail", "deleted", broken)
+        KINDS, "captured_mail", registry.Kind("captured_mail", "deleted", broken, days=30)
     )
     out = StringIO()
     with pytest.raises(CommandError, match="captured_mail"):
@@ -903,28 +1099,30 @@ def test_the_nightly_task_is_registered_and_scheduled(past_everything):
     assert AuditLogEntry.objects.filter(action="retention.applied").count() == len(KINDS)
 
 
-def test_every_kind_has_a_period_and_a_bad_setting_stops_the_checks(settings):
-    assert set(django_settings.RETENTION_DAYS) == set(KINDS)
+def test_the_default_periods_are_the_documented_ones():
+    assert {kind.name: kind.days for kind in registry.kinds()} == DAYS
+
+
+def test_a_bad_setting_stops_the_checks_and_an_unknown_kind_warns(settings):
     assert not [e for e in run_checks() if e.id.startswith("retention.")]
 
     settings.RETENTION_DAYS = {**DAYS, "closed_questions": -1, "typo_kind": 3}
-    del settings.RETENTION_DAYS["outbox_messages"]
     ids = sorted(e.id for e in run_checks() if e.id.startswith("retention."))
-    assert ids == ["retention.E002", "retention.E003", "retention.W001"]
+    assert ids == ["retention.E003", "retention.W001"]
 
 
-def test_periods_come_from_the_environment_and_default_to_the_documented_ones():
+def test_a_period_is_overridden_from_the_environment_and_only_then():
     code = "from impactportal.settings import base; print(repr(base.RETENTION_DAYS))"
     env = {key: value for key, value in os.environ.items() if not key.startswith("RETENTION_")}
     defaults = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert literal_eval(defaults.stdout) == DAYS
+    assert literal_eval(defaults.stdout) == {}
     env["RETENTION_CLOSED_QUESTIONS_DAYS"] = "1095"
     overridden = subprocess.run(  # noqa: S603 (fixed arguments)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert literal_eval(overridden.stdout) == {**DAYS, "closed_questions": 1095}
+    assert literal_eval(overridden.stdout) == {"closed_questions": 1095}
 
 
 def test_every_kind_is_in_the_processing_register():

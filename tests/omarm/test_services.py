@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.constants import OrganisationKind
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
+from impactportal.workflow import TransitionNotAllowed
 from omarm import services
 from omarm.constants import (
     MATCH_TRANSITIONS,
@@ -22,7 +23,6 @@ from omarm.constants import (
     StoryState,
 )
 from omarm.models import Area, HelpRequest, Match, Offer
-from omarm.services import TransitionNotAllowed
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 

@@ -16,7 +16,7 @@ from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
 from procurement import services
 from procurement.constants import LabelKind, MvoiTheme, PsoLevel, Region, SizeClass, SupplierState
-from procurement.forms import MAX_LOGO_BYTES
+from procurement.forms import MAX_EVIDENCE_BYTES, MAX_LOGO_BYTES
 from procurement.models import Category, Label, Product, Supplier
 from tests.factories import (
     LabelFactory,
@@ -836,7 +836,7 @@ BAD_EVIDENCE = {
     "executable named pdf": (lambda: upload("bewijs.pdf", EXE, "application/pdf"), "file_type"),
     "executable": (lambda: upload("bewijs.exe", EXE), "file_type"),
     "empty file": (lambda: upload("bewijs.pdf", b"", "application/pdf"), "empty"),
-    "too large": (lambda: upload("bewijs.pdf", _big_pdf(1024)), "file_too_large"),
+    "too large": (lambda: upload("bewijs.pdf", _big_pdf(MAX_EVIDENCE_BYTES)), "file_too_large"),
     "word document": (lambda: upload("bewijs.docx", b"PK\x03\x04" + b"\x00" * 100), "file_type"),
     "html named pdf": (lambda: upload("bewijs.pdf", SCRIPT.encode()), "file_type"),
     "png named pdf": (lambda: upload("bewijs.pdf", image_bytes("PNG")), "file_type"),
@@ -845,8 +845,7 @@ BAD_EVIDENCE = {
 
 
 @pytest.mark.parametrize("case", BAD_EVIDENCE)
-def test_bad_certificates_are_refused(client, owner, supplier, settings, case):
-    settings.SERVICEPOINT_MAX_ATTACHMENT_BYTES = 1024
+def test_bad_certificates_are_refused(client, owner, supplier, case):
     make, code = BAD_EVIDENCE[case]
     client.force_login(owner)
     before = snapshot()
@@ -854,6 +853,17 @@ def test_bad_certificates_are_refused(client, owner, supplier, settings, case):
     assert response.status_code == 400
     assert form_errors(response, "evidence") == {code}
     assert snapshot() == before
+
+
+def test_certificates_have_their_own_size_limit(client, owner, supplier, settings):
+    settings.SERVICEPOINT_MAX_ATTACHMENT_BYTES = 1024  # the service point's, not theirs
+    client.force_login(owner)
+    response = client.post(
+        f"{BASE}{supplier.slug}/labels/nieuw/",
+        label_post(evidence=upload("pso.pdf", _big_pdf(2048))),
+    )
+    assert response.status_code == 302
+    assert Label.objects.get().evidence.size > 2048
 
 
 def test_image_certificates_are_accepted(client, owner, supplier):

@@ -13,6 +13,7 @@ from accounts.constants import OrganisationKind
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
+from impactportal.workflow import TransitionNotAllowed
 from procurement import services
 from procurement.constants import (
     SUPPLIER_TRANSITIONS,
@@ -147,7 +148,7 @@ def test_every_move_of_the_state_table(supplier, owner, coordinator, current, ta
         assert entry.changes == {"state": [current.value, target.value]}
         assert entry.actor == (coordinator if target in (S.VERIFIED, S.SENT_BACK) else owner)
     else:
-        with pytest.raises(services.TransitionNotAllowed) as raised:
+        with pytest.raises(TransitionNotAllowed) as raised:
             move(supplier, target, owner=owner, coordinator=coordinator)
         assert raised.value.code == "transition_not_allowed"
         supplier.refresh_from_db()

@@ -27,7 +27,7 @@ from events.models import Event
 from omarm.forms import MAX_PHOTO_BYTES
 from omarm.models import HelpRequest
 from procurement import importer
-from procurement.forms import MAX_LOGO_BYTES
+from procurement.forms import MAX_EVIDENCE_BYTES, MAX_LOGO_BYTES
 from procurement.models import Label, Supplier
 from servicepoint.models import Attachment
 from tests.procurement.test_importer import csv_file, row
@@ -155,8 +155,8 @@ TARGETS = {
     "admin_question_message": Target(
         "admin_question_message", "files", "document", 0, _form("message_form"), multiple=True
     ),
-    "label_create": Target("label_create", "evidence", "evidence", 0, _form()),
-    "label_edit": Target("label_edit", "evidence", "evidence", 0, _form()),
+    "label_create": Target("label_create", "evidence", "evidence", MAX_EVIDENCE_BYTES, _form()),
+    "label_edit": Target("label_edit", "evidence", "evidence", MAX_EVIDENCE_BYTES, _form()),
     "request_new_photo": Target(
         "request_new", "photo", "image", MAX_PHOTO_BYTES, _form(), extra={"photo_description": "x"}
     ),
@@ -177,8 +177,8 @@ TARGETS = {
         extra={"image_description": "Mensen aan tafel"},
     ),
 }
-# Attachments and certificates share the service point's limit.
-SHARED_LIMIT = {"document", "evidence"}
+# Attachments have the service point's limit, a setting.
+SETTING_LIMIT = {"document"}
 EXTENSION = {
     "document": ".pdf",
     "evidence": ".pdf",
@@ -245,7 +245,7 @@ class Uploads:
 
         self.limit = (
             settings.SERVICEPOINT_MAX_ATTACHMENT_BYTES
-            if target.kind in SHARED_LIMIT
+            if target.kind in SETTING_LIMIT
             else target.limit
         )
         if self.case.user is not None:

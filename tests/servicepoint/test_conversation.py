@@ -3,9 +3,9 @@ from django.core.exceptions import ValidationError
 
 from accounts.roles import Role
 from impactportal.outbox.models import OutboxMessage
+from impactportal.workflow import TransitionNotAllowed
 from servicepoint import services
 from servicepoint.constants import AssignmentState, MessageKind, QuestionState
-from servicepoint.services import TransitionNotAllowed
 from tests.factories import AssignmentFactory, QuestionFactory, UserFactory
 
 

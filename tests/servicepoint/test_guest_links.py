@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from impactportal.outbox.models import OutboxMessage
-from impactportal.retention import kinds
+from servicepoint import retention as servicepoint_retention
 from servicepoint import guest_links, services
 from servicepoint.constants import PreferredContact, QuestionState
 from servicepoint.models import Attachment, Message, Question, Topic
@@ -327,7 +327,7 @@ def test_anonymising_the_question_ends_every_link_and_grant(
     assert client.get(page_of(question)).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert kinds.purge_guest_questions(timezone.now(), dry_run=False) == 1
+        assert servicepoint_retention.purge_guest_questions(timezone.now(), dry_run=False) == 1
     question.refresh_from_db()
     assert question.text == ""
 

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
+from impactportal.workflow import TransitionNotAllowed
 from servicepoint import services
 from servicepoint.constants import AssignmentState, QuestionState
-from servicepoint.services import TransitionNotAllowed
 from tests.factories import (
     DirectorateFactory,
     QuestionFactory,

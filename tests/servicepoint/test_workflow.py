@@ -6,6 +6,7 @@ import pytest
 
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
+from impactportal.workflow import TransitionNotAllowed
 from servicepoint import services
 from servicepoint.constants import (
     ANNOUNCED_STATES,
@@ -14,7 +15,6 @@ from servicepoint.constants import (
     AssignmentState,
     QuestionState,
 )
-from servicepoint.services import TransitionNotAllowed
 from tests.factories import AssignmentFactory, QuestionFactory, UserFactory
 
 QUESTION_MOVES = list(itertools.product(QuestionState, QuestionState))

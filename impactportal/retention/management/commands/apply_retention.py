@@ -1,14 +1,13 @@
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from impactportal.retention.kinds import KINDS
+from impactportal.retention import registry
 from impactportal.retention.services import RetentionFailed, retention_apply
 
 
 class Command(BaseCommand):
     help = (
-        "Purge or anonymise personal data past its retention period (RETENTION_DAYS) "
-        "and print the count per kind."
+        "Purge or anonymise personal data past its retention period (each app declares "
+        "its kinds; RETENTION_<KIND>_DAYS overrides a period) and print the count per kind."
     )
 
     def add_arguments(self, parser):
@@ -29,10 +28,11 @@ class Command(BaseCommand):
     def _print(self, counts: dict[str, int], *, dry_run: bool) -> None:
         if dry_run:
             self.stdout.write("Dry run: nothing is changed.")
-        width = max(len(name) for name in KINDS)
-        for name, kind in KINDS.items():
+        width = max(len(kind.name) for kind in registry.kinds())
+        for kind in registry.kinds():
+            name = kind.name
             if name not in counts:
                 continue
             outcome = f"would be {kind.outcome}" if dry_run else kind.outcome
-            days = settings.RETENTION_DAYS[name]
+            days = kind.period_days
             self.stdout.write(f"{name:<{width}}  {counts[name]:>7}  {outcome} (after {days} days)")
