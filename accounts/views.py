@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import privacy, services
+from impactportal import privacy
+
+from . import services
 from .forms import DeleteAccountForm, ProfileForm
 from .models import User
 from .roles import role_label

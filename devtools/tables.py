@@ -20,7 +20,7 @@ def percentile(values: Sequence[float], percent: int) -> float:
 
 
 def value_range(values) -> str:
-    """"4" or "4-9" for the values that are not None (query counts), "-" for none."""
+    """ "4" or "4-9" for the values that are not None (query counts), "-" for none."""
     values = [value for value in values if value is not None]
     if not values:
         return "-"

@@ -87,7 +87,7 @@ _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 
 
 def _plain_text(value: str, *, field: str, max_length: int, single_line: bool = False) -> str:
-    value = (value or "").replace("\x00", "").replace("\r\n", "\n").strip()
+    value = (value or "").replace("\r\n", "\n").strip()
     if single_line:
         value = " ".join(value.split())
     if not value:
@@ -364,8 +364,8 @@ def check_in(request, slug):
 
 
 def _search_text(value: str) -> str:
-    """The search words, without the NUL bytes PostgreSQL cannot compare."""
-    return " ".join(value.replace("\x00", "").split())[:100]
+    """The search words, with single spaces between them."""
+    return " ".join(value.split())[:100]
 
 
 def _is_uuid(value) -> bool:

@@ -84,7 +84,7 @@ def _clean_answers(event: Event, answers: Mapping[str, object]) -> dict[str, str
     cleaned, errors = {}, []
     for question in event.questions.all():
         raw = answers.get(str(question.pk), "")
-        value = str(raw).replace("\x00", "").strip() if raw is not None else ""
+        value = str(raw).strip() if raw is not None else ""
         if len(value) > MAX_ANSWER_LENGTH:
             errors.append(
                 _("The answer to “%(question)s” is too long.") % {"question": question.label}

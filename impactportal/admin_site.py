@@ -1,4 +1,3 @@
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import admin
@@ -6,17 +5,13 @@ from django.contrib.admin import helpers
 from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models.constants import LOOKUP_SEP
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from impactportal.audit.services import audit_log
-
-
-def _has_nul(params) -> bool:
-    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -53,25 +48,6 @@ class PortalAdminSite(admin.AdminSite):
             raise PermissionDenied
         target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
-
-    def admin_view(self, view, cacheable=False):
-        """Every admin page, refusing parameters with NUL bytes in the address.
-
-        PostgreSQL cannot compare text with NUL bytes, so a search or filter holding one
-        would end in a server error; the admin's forms refuse them on their own.
-        """
-        inner = super().admin_view(view, cacheable)
-
-        @wraps(inner)
-        def refuse_nul(request, *args, **kwargs):
-            if _has_nul(request.GET):
-                return HttpResponseBadRequest(
-                    gettext("The text contains characters that cannot be stored."),
-                    content_type="text/plain; charset=utf-8",
-                )
-            return inner(request, *args, **kwargs)
-
-        return refuse_nul
 
 
 class ActionCheckboxMixin:

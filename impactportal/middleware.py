@@ -1,9 +1,20 @@
-"""A friendly 503 instead of a 500 while PostgreSQL is unreachable.
+"""Middleware of the whole portal: a 400 for NUL bytes, a 503 while the database is away.
 
-During a database restart or failover every query fails with ``OperationalError`` (or
-``InterfaceError`` on a connection that died under it). That is not a bug in the page:
-the visitor gets a short "try again in a moment" page with ``Retry-After``, and the
-next request after the database is back simply reconnects (``CONN_HEALTH_CHECKS``).
+NUL bytes
+---------
+PostgreSQL can neither store nor compare text holding a NUL byte, and no browser sends
+one from what a person types. A request with one in its address, query parameters or
+form fields (names and values) gets a 400 page here, before any view, form, filter or
+search sees it: the one place that rule lives. What uploaded files contain is not a
+parameter and is left to ``impactportal.uploads``.
+
+The database away
+-----------------
+A friendly 503 instead of a 500 while PostgreSQL is unreachable. During a database
+restart or failover every query fails with ``OperationalError`` (or ``InterfaceError``
+on a connection that died under it). That is not a bug in the page: the visitor gets a
+short "try again in a moment" page with ``Retry-After``, and the next request after
+the database is back simply reconnects (``CONN_HEALTH_CHECKS``).
 
 The error can surface in the view, but just as often in a middleware further in (the
 session is loaded lazily, e.g. when the language middleware looks at the user). Django
@@ -22,7 +33,8 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.signals import got_request_exception
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -96,3 +108,33 @@ class DatabaseUnavailableMiddleware:
             request.path,
         )
         return service_unavailable(request)
+
+
+def _has_nul(params: QueryDict) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
+
+
+def holds_nul(request) -> bool:
+    """Whether the request's address, parameters or form fields hold a NUL byte."""
+    if "\x00" in request.path or _has_nul(request.GET):
+        return True
+    if request.method != "POST":  # Django reads form fields from POST bodies only
+        return False
+    # Django already drops unprintable characters from the names of uploaded files.
+    return _has_nul(request.POST) or any("\x00" in name for name in request.FILES)
+
+
+class RefuseNulBytesMiddleware:
+    """Answers 400 with a page that says what to do to any request holding a NUL byte.
+
+    Sits below the session, authentication and language middlewares, so the page is in
+    the visitor's language and layout, and above everything that reads parameters.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if holds_nul(request):
+            return render(request, "400_nul_byte.html", status=400)
+        return self.get_response(request)

@@ -66,6 +66,24 @@ def exempt(model: type[models.Model] | str, reason: str) -> None:
     _EXEMPT[label.lower()] = reason
 
 
+_FORGETTERS: list[Callable[[list[str]], None]] = []
+
+
+def register_forgetter(forget: Callable[[list[str]], None]) -> None:
+    """``forget(texts)`` removes the given texts wherever a store repeats other records'
+    text (the audit log's descriptions, the outbox's copies of sent mail)."""
+    _FORGETTERS.append(forget)
+
+
+def forget(texts: Iterable[str]) -> None:
+    """An eraser that anonymises something a person wrote (a posting's title, a question's
+    subject) calls this, so no copy of the text survives elsewhere."""
+    texts = sorted({text.strip() for text in texts if len(text.strip()) >= MIN_IDENTIFIER_LENGTH})
+    if texts:
+        for forgetter in _FORGETTERS:
+            forgetter(texts)
+
+
 def sections() -> list[PrivacySection]:
     return sorted(_SECTIONS.values(), key=lambda section: (section.order, section.name))
 

@@ -56,7 +56,7 @@ def neutralise(text: str) -> str:
     """
     text = ILLEGAL_CHARACTERS_RE.sub("", text)
     if text.startswith(FORMULA_PREFIXES) or text.lstrip().startswith(FORMULA_PREFIXES):
-        return text
+        return f"'{text}"
     return text
 
 
@@ -215,5 +215,6 @@ def xlsx_response(*sheets: Sheet, filename: str) -> HttpResponse:
 
 
 def _attachment(response: HttpResponseBase, filename: str) -> None:
-    # Every response above passes here: one place that names the download.
+    # Every response above passes here; the spreadsheet injection test counts on that to
+    # tell which export made a file.
     response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -11,24 +11,11 @@ from .constants import HelpKind, Theme
 from .models import Area, HelpRequest, Offer
 from .selectors import search_postings
 
-
-class SearchField(forms.CharField):
-    """Free text; NUL bytes (which PostgreSQL cannot store or search) are dropped."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return value.replace("\x00", "").strip()
-
-
-class SearchFilter(django_filters.CharFilter):
-    field_class = SearchField
-
-
 KIND_CHOICES = [("hulpvragen", _("Help requests")), ("aanbod", _("Offers"))]
 
 
 class PostingFilter(django_filters.FilterSet):
-    q = SearchFilter(
+    q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_search",
         max_length=200,

@@ -111,17 +111,23 @@ def erase_postings(user):
                 changes={"state": [old, PostingState.WITHDRAWN.value]},
                 data={"reason": "account deleted"},
             )
+        text_field = "story" if model is HelpRequest else "description"
+        privacy.forget(text for pair in orphaned.values_list("title", text_field) for text in pair)
         anonymise_postings(orphaned)
         mine.update(created_by=None)
 
 
 def erase_matches(user):
-    MatchMessage.objects.filter(author=user).delete()
+    written = MatchMessage.objects.filter(author=user)
+    privacy.forget(written.values_list("body", flat=True))
+    written.delete()
     Match.objects.filter(started_by=user).update(started_by=None)
 
 
 def erase_reports(user):
-    Report.objects.filter(reporter=user).exclude(reason="").update(reason="")
+    reports = Report.objects.filter(reporter=user).exclude(reason="")
+    privacy.forget(reports.values_list("reason", flat=True))
+    reports.update(reason="")
 
 
 def register_sections() -> None:

@@ -7,23 +7,17 @@ organisation) and the coordinator see their postings in every state.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.constants import OrganisationKind
 from accounts.models import Membership, Organisation
 from accounts.roles import Role
+from impactportal.search import prefix_query
 
 from .constants import PostingState, StoryState
 from .models import Challenge, ChallengeTeam, HelpRequest, Match, MatchMessage, Offer
-
-# Letters and digits only: everything else could be tsquery syntax.
-_WORD = re.compile(r"[^\W_]+")
-MAX_SEARCH_WORDS = 20
-
 
 # Who is looking ----------------------------------------------------------------------
 
@@ -76,18 +70,10 @@ def public_offers() -> QuerySet[Offer]:
     )
 
 
-def search_query(text: str) -> SearchQuery | None:
-    """A Dutch full-text query where every word must match as a prefix of a stemmed
-    word ("laptop" finds "laptops", half-typed words match), or None without words."""
-    words = [w for w in _WORD.findall(text.replace("\x00", " ")) if len(w) > 1]
-    if not words:
-        return None
-    raw = " & ".join(f"{word}:*" for word in words[:MAX_SEARCH_WORDS])
-    return SearchQuery(raw, search_type="raw", config="dutch")
-
-
 def search_postings(queryset: QuerySet, text: str) -> QuerySet:
-    query = search_query(text)
+    """The postings holding every word of ``text`` (Dutch full-text, words as prefixes:
+    ``impactportal.search``), e.g. "laptop" finds "laptops"."""
+    query = prefix_query(text)
     if query is None:
         return queryset
     return queryset.filter(search_vector=query)

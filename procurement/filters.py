@@ -17,13 +17,6 @@ CONFIRMED_CHOICES = [
 ]
 
 
-class SearchField(forms.CharField):
-    """Free text; NUL bytes (which PostgreSQL cannot store or search) are dropped."""
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\x00", "").strip()
-
-
 class SupplierFilter(django_filters.FilterSet):
     # Choices are given as callables: the filters and the form copy their fields for
     # every request, and deep-copying the choice lists (some ninety pairs) took longer
@@ -34,7 +27,6 @@ class SupplierFilter(django_filters.FilterSet):
         max_length=MAX_QUERY_LENGTH,
         help_text=_("A name, product or service, for example: catering, bedrijfskleding."),
     )
-    q.field_class = SearchField
     thema = django_filters.MultipleChoiceFilter(
         label=_("MVOI theme"),
         choices=lambda: MvoiTheme.choices,

@@ -1,8 +1,8 @@
 """Forms of Platform Goed Inkopen's owner pages. They only check input;
 procurement.services does the writing (and checks again what the model requires).
 
-Django's CharField already refuses NUL bytes (code ``null_characters_not_allowed``);
-HTML is kept as typed and escaped wherever it is shown.
+HTML is kept as typed and escaped wherever it is shown. Uploads are checked by
+``impactportal.uploads`` against the policies below.
 """
 
 from __future__ import annotations

@@ -85,7 +85,9 @@ def erase_contact_details(user):
 
 
 def erase_inquiries(user):
-    anonymise_inquiries(Inquiry.objects.filter(sender=user))
+    theirs = Inquiry.objects.filter(sender=user)
+    privacy.forget(text for pair in theirs.values_list("subject", "message") for text in pair)
+    anonymise_inquiries(theirs)
 
 
 def register_sections() -> None:

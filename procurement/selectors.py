@@ -12,7 +12,6 @@ the total (1), the page of results (1) and their valid labels (1).
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Membership
+from impactportal.search import prefix, search_words
 
 from .constants import (
     MAX_QUERY_LENGTH,
@@ -53,8 +53,6 @@ from .constants import (
 )
 from .models import Category, Inquiry, Label, Product, Shortlist, ShortlistEntry, Supplier
 
-# Letters and digits only: everything else could be tsquery syntax.
-_WORD = re.compile(r"[^\W_]+")
 # An exact name match always outranks any weighted full-text score (those stay below 1).
 EXACT_NAME_BONUS = 10.0
 
@@ -115,12 +113,14 @@ ORDER BY typed.n
 def text_search(text: str) -> TextSearch:
     """Turn typed text into a Dutch full-text query that tolerates typos (1 query).
 
-    Every word must match as the prefix of a stored word, stemmed or as typed (so
-    half-typed words work), either as typed or as the most similar word (pg_trgm) that
-    occurs in public profiles: "cirkulair" also finds "circulair".
+    The words and their prefix rule are the portal's (``impactportal.search``). Every
+    word must match as the prefix of a stored word, stemmed or as typed (so half-typed
+    words work), either as typed or as the most similar word (pg_trgm) that occurs in
+    public profiles: "cirkulair" also finds "circulair". Each word costs a lookup of
+    similar words, so fewer words count than elsewhere (``MAX_QUERY_WORDS``).
     """
-    text = text.replace("\x00", " ")[:MAX_QUERY_LENGTH].strip()
-    words = [w.lower() for w in _WORD.findall(text) if len(w) > 1][:MAX_QUERY_WORDS]
+    text = text[:MAX_QUERY_LENGTH].strip()
+    words = search_words(text)[:MAX_QUERY_WORDS]
     if not words:
         return TextSearch(text, None)
     with connection.cursor() as cursor:
@@ -137,7 +137,7 @@ def text_search(text: str) -> TextSearch:
             # The Dutch stemmer also shortens a typed prefix ("schoon" becomes "schon"),
             # which no longer starts the stored "schoonmak": the unstemmed prefix does.
             for config in ("dutch", "simple"):
-                part = SearchQuery(f"{spelling}:*", search_type="raw", config=config)
+                part = prefix(spelling, config=config)
                 word = part if word is None else word | part
         query = word if query is None else query & word
     return TextSearch(text, query, tuple(corrections))

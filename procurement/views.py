@@ -106,13 +106,12 @@ class ActiveFilter:
 
 
 def _clean_params(params: QueryDict) -> QueryDict:
-    """A copy without NUL bytes (PostgreSQL cannot take them) and without empty values."""
+    """A copy without empty values."""
     cleaned = QueryDict(mutable=True)
     for name, values in params.lists():
-        kept = [value.replace("\x00", "") for value in values]
-        kept = [value for value in kept if value.strip()]
+        kept = [value for value in values if value.strip()]
         if kept:
-            cleaned.setlist(name.replace("\x00", ""), kept)
+            cleaned.setlist(name, kept)
     return cleaned
 
 

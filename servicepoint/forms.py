@@ -45,12 +45,6 @@ class MultipleFileField(forms.FileField):
         return files
 
 
-def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValidationError(_("The text contains characters that cannot be stored."))
-    return value.strip()
-
-
 class AskQuestionForm(HoneypotFormMixin, forms.Form):
     topic = forms.ModelChoiceField(
         label=_("Topic"),
@@ -124,18 +118,6 @@ class AskQuestionForm(HoneypotFormMixin, forms.Form):
             if user.phone:
                 self.fields["phone"].initial = user.phone
 
-    def clean_subject(self):
-        return _clean_text(self.cleaned_data["subject"])
-
-    def clean_text(self):
-        return _clean_text(self.cleaned_data["text"])
-
-    def clean_name(self):
-        return _clean_text(self.cleaned_data["name"])
-
-    def clean_company_name(self):
-        return _clean_text(self.cleaned_data["company_name"])
-
     def clean_kvk_number(self):
         number = normalise_number(self.cleaned_data["kvk_number"])
         if number:
@@ -155,9 +137,6 @@ class ReplyForm(forms.Form):
     )
     files = MultipleFileField(label=_("Attachments"))
 
-    def clean_body(self):
-        return _clean_text(self.cleaned_data["body"])
-
 
 class FollowUpForm(forms.Form):
     comment = forms.CharField(
@@ -166,9 +145,6 @@ class FollowUpForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def clean_comment(self):
-        return _clean_text(self.cleaned_data["comment"])
 
 
 class ArticleSearchForm(forms.Form):

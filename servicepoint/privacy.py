@@ -63,7 +63,12 @@ def erase_questions(user):
     times stay, so the monitor counts them as before. Messages the user wrote elsewhere
     (a staff member's replies) lose the name; a staff member's questions, routing rules
     and parts of questions are handed back to the desk."""
-    anonymise_questions(Question.objects.filter(requester=user))
+    theirs = Question.objects.filter(requester=user)
+    privacy.forget(text for pair in theirs.values_list("subject", "text") for text in pair)
+    privacy.forget(
+        Message.objects.filter(author=user, question__requester=user).values_list("body", flat=True)
+    )
+    anonymise_questions(theirs)
     Message.objects.filter(author=user).update(author_name="", author=None)
     Question.objects.filter(account_manager=user).update(account_manager=None)
     Assignment.objects.filter(assignee=user).update(assignee=None)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchRank
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.roles import Role
+from impactportal.search import prefix_query
 from impactportal.workdays import working_days_between
 
 from . import guest_links
 from .constants import OPEN_STATES, AssignmentState, Deadline, MessageKind
 from .models import Assignment, Attachment, KnowledgeArticle, Message, Question
-
-# Letters and digits only: everything else could be tsquery syntax.
-_WORD = re.compile(r"[^\W_]+")
 
 
 def staff_can_see_all(user) -> bool:
@@ -146,18 +143,21 @@ def overdue_by_person(*, today: date) -> list[tuple[object, list[Question]]]:
 
 
 def search_articles(text: str, *, limit: int = 5) -> QuerySet[KnowledgeArticle]:
-    """Published articles matching ``text`` (Dutch full-text), best first.
+    """Published articles holding every word of ``text`` (Dutch full-text, words as
+    prefixes: ``impactportal.search``), best first: title matches outrank summary
+    matches, which outrank body matches."""
+    return _ranked_articles(prefix_query(text), limit)
 
-    Each word matches as a prefix of a stemmed word, so "subsidie" finds "subsidies"
-    (the Dutch stemmer leaves that plural alone) and half-typed words already match.
-    Title matches outrank summary matches, which outrank body matches.
-    """
-    words = [word for word in _WORD.findall(text.replace("\x00", " ")) if len(word) > 2][:30]
-    if not words:
+
+def suggest_articles(text: str, *, limit: int = 5) -> QuerySet[KnowledgeArticle]:
+    """Published articles for a question being written: those holding any word of
+    ``text``, best first (more of its words, and in the title, rank higher)."""
+    return _ranked_articles(prefix_query(text, any_word=True), limit)
+
+
+def _ranked_articles(query, limit: int) -> QuerySet[KnowledgeArticle]:
+    if query is None:
         return KnowledgeArticle.objects.none()
-    query = SearchQuery(
-        " | ".join(f"{word}:*" for word in words), search_type="raw", config="dutch"
-    )
     return (
         KnowledgeArticle.objects.filter(is_published=True, search_vector=query)
         .annotate(rank=SearchRank(F("search_vector"), query))

@@ -54,7 +54,7 @@ def ask(request):
     form = AskQuestionForm(request.POST or None, request.FILES or None, user=user)
     suggestions = []
     if request.method == "POST" and "suggest" in request.POST:
-        suggestions = list(selectors.search_articles(request.POST.get("text", "")[:2000]))
+        suggestions = list(selectors.suggest_articles(request.POST.get("text", "")[:2000]))
         form = AskQuestionForm(initial=request.POST.dict(), user=user)
     elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -97,7 +97,7 @@ def article_suggestions(request):
     """Partial list of matching articles, fetched while typing (progressive enhancement)."""
     text = request.GET.get("q", "")[:2000]
     return render(
-        request, "servicepoint/_suggestions.html", {"suggestions": selectors.search_articles(text)}
+        request, "servicepoint/_suggestions.html", {"suggestions": selectors.suggest_articles(text)}
     )
 
 

@@ -20,16 +20,21 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin
 
 import django
+import gevent
 from locust import HttpUser, events, task
 from locust.exception import StopUser
 
 django.setup()  # the journeys use the portal's own constants and form rules
+# Setting Django up takes seconds without giving gevent's loop a turn, so the loop's
+# clock stands still; --run-time, measured from it, would end the run that much early.
+gevent.sleep(0)
 
 from devtools.loadtest.journeys import JOURNEYS, JourneyBroken  # noqa: E402
 from devtools.loadtest.setup import Plan  # noqa: E402
@@ -42,6 +47,8 @@ FIRST_NOTES = 20  # unexpected answers kept word for word for the report
 class Tally:
     """What this process measured; written to ``--results`` when the test stops."""
 
+    started: float = 0.0  # time.monotonic() at the start of the test
+    seconds: float = 0.0  # from the start of the test to its end
     samples: list[dict] = field(default_factory=list)
     unexpected: list[str] = field(default_factory=list)
     completed: int = 0  # journeys walked to the end
@@ -110,8 +117,14 @@ def _error(user_instance, exception, tb, **kwargs):
     TALLY.errors.append("".join(traceback.format_exception(exception)[-3:]))
 
 
+@events.test_start.add_listener
+def _start(**kwargs):
+    TALLY.started = time.monotonic()
+
+
 @events.test_stop.add_listener
 def _write(environment, **kwargs):
+    TALLY.seconds = time.monotonic() - TALLY.started
     environment.parsed_options.results.write_text(json.dumps(asdict(TALLY)))
 
 

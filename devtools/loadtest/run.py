@@ -25,6 +25,7 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 
 @dataclass
 class Results:
+    seconds: float  # how long the users walked, as Locust ran it
     samples: list[Sample]
     unexpected: list[str]  # the first few, word for word
     completed: int  # journeys walked to the end
@@ -96,6 +97,7 @@ def run(
             raise LocustFailed(f"Locust stopped with exit code {code}:\n{output[-4000:]}")
         data = json.loads(results.read_text())
     return Results(
+        seconds=data["seconds"],
         samples=[Sample(**sample) for sample in data["samples"]],
         unexpected=data["unexpected"],
         completed=data["completed"],

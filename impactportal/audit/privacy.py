@@ -71,7 +71,13 @@ def forget(text: str, *, within: Q | None = None) -> None:
     )
 
 
+def forget_texts(texts: list[str]) -> None:
+    for text in texts:
+        forget(text)
+
+
 def register_sections() -> None:
+    privacy.register_forgetter(forget_texts)
     privacy.register(
         "actions",
         export=export_actions,

@@ -3,8 +3,9 @@
 The export lists the mails sent to the account (to an address it proved); a mail that
 held a secret shows no text (``OutboxMessage.holds_secret``). On deletion every mail to
 any of the person's addresses, also the ones sent before the account existed (a guest's
-question) or never linked to it, loses its recipient, subject, text and attachments;
-mails still owed are given up. The local capture backend's copies are deleted.
+question) or never linked to it, loses its recipient, subject, text and attachments, and
+so does every mail to someone else that names them (it may quote what they wrote); mails
+still owed are given up. The local capture backend's copies are deleted.
 """
 
 from __future__ import annotations
@@ -35,30 +36,42 @@ def export_notifications(user):
 
 
 def erase_notifications(user):
-    addresses = [text for text in privacy.identifying_strings(user) if "@" in text]
-    messages = OutboxMessage.objects.filter(
-        Q(recipient_user=user) | Q(recipient__in=addresses) | Q(reply_to__in=addresses)
+    strings = privacy.identifying_strings(user)
+    addresses = [text for text in strings if "@" in text]
+    to_them = Q(recipient_user=user) | Q(recipient__in=addresses) | Q(reply_to__in=addresses)
+    _blank(OutboxMessage.objects.filter(to_them | _mentioning(strings)))
+    OutboxMessage.objects.filter(Q(recipient_user=user) | Q(recipient__in=addresses)).update(
+        recipient=ANONYMOUS_RECIPIENT, recipient_user=None
     )
+    captured = Q(pk__in=[])
+    for address in addresses:
+        captured |= Q(to__icontains=address)
+    CapturedMail.objects.filter(captured).delete()
+
+
+def forget_texts(texts: list[str]) -> None:
+    """Mails that quote a text an eraser anonymised keep no text either."""
+    _blank(OutboxMessage.objects.filter(_mentioning(texts)))
+
+
+def _mentioning(texts) -> Q:
+    # A mail to someone else can name the person or quote what they wrote (a new message
+    # in a match thread, a request's title): the portal's copy keeps none of it.
+    mentions = Q(pk__in=[])
+    for text in texts:
+        mentions |= Q(subject__icontains=text) | Q(body_text__icontains=text)
+    return mentions
+
+
+def _blank(messages) -> None:
     messages.filter(state__in=[OutboxMessage.State.PENDING, OutboxMessage.State.SENDING]).update(
         state=OutboxMessage.State.FAILED, last_error="Account deleted before delivery."
     )
-    messages.update(
-        recipient=ANONYMOUS_RECIPIENT,
-        reply_to="",
-        subject="",
-        body_text="",
-        body_html="",
-        attachments=[],
-        recipient_user=None,
-    )
-    captured = Q()
-    for address in addresses:
-        captured |= Q(to__icontains=address)
-    if addresses:
-        CapturedMail.objects.filter(captured).delete()
+    messages.update(reply_to="", subject="", body_text="", body_html="", attachments=[])
 
 
 def register_sections() -> None:
+    privacy.register_forgetter(forget_texts)
     privacy.register(
         "notifications",
         export=export_notifications,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.privacy import erase_user, export_user
+from impactportal.privacy import erase_user, export_user
 from accounts.roles import Role
 from procurement import services
 from procurement.models import Inquiry, Shortlist

@@ -55,6 +55,7 @@ from tests.factories import (
 HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx")
 # XML keeps no carriage return: Excel (and openpyxl) read "\r" in a workbook back as "\n".
 AS_READ = {text.replace("\r", "\n"): text for text in HOSTILE} | {text: text for text in HOSTILE}
+FORMATS = ("csv", "xlsx")
 # What the product code is: every package of the project but the tests and dev tooling.
 PRODUCT = sorted(
     path
@@ -256,9 +257,6 @@ def exports_of_the_portal(world) -> list[tuple[str, str, dict]]:
     return officer + coordinator
 
 
-FORMATS = ("csv", "xlsx")
-
-
 # Reading what came out --------------------------------------------------------------------
 
 
@@ -285,9 +283,8 @@ def formula_like(data_type: str, value) -> bool:
         return True
     if not isinstance(value, str) or NUMBER.fullmatch(value):
         return False
-    return value.lstrip().startswith(spreadsheets.FORMULA_PREFIXES) or value.startswith(
-        spreadsheets.FORMULA_PREFIXES
-    )
+    prefixes = spreadsheets.FORMULA_PREFIXES
+    return value.startswith(prefixes) or value.lstrip().startswith(prefixes)
 
 
 @pytest.fixture
@@ -328,6 +325,7 @@ def test_every_export_of_the_portal_neutralises_hostile_names(
                 neutralised.setdefault(site, set()).add(AS_READ[value[1:]])
 
     # Every place that writes a spreadsheet was reached, and showed the hostile names.
-    assert set(produced) == kernel_call_sites()
-    for site in kernel_call_sites():
+    sites = kernel_call_sites()
+    assert set(produced) == sites, "drive every export in exports_of_the_portal()"
+    for site in sites:
         assert neutralised.get(site) == set(HOSTILE), site

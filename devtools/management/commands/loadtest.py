@@ -192,7 +192,7 @@ class Command(BaseCommand):
         finally:
             if server is not None:
                 server.close()
-        self._report(results, seconds, options, warmup_errors, log)
+        self._report(results, options, warmup_errors, log)
 
     def _warm_up(self, url, plan, options) -> int:
         """Unmeasured traffic first, so the table shows the steady state: every server
@@ -206,12 +206,14 @@ class Command(BaseCommand):
             f"Warming up: every journey {rounds} times, {users} virtual users without pauses ..."
         )
         results = run(url, plan, users=users, seconds=300, think=0, seed=99, rounds=rounds)
+        if results.errors:
+            raise CommandError("Errors in the load test itself:\n" + "\n".join(results.errors))
         errors = sum(1 for s in results.samples if s.status >= 500 or s.status == 0)
         self.stdout.write(f"  {len(results.samples)} requests, {errors} 5xx or unanswered.")
-        return errors + len(results.errors)
+        return errors
 
-    def _report(self, results, seconds, options, warmup_errors, log) -> None:
-        rows = report.summarise(results.samples, seconds, journeys.PAGES)
+    def _report(self, results, options, warmup_errors, log) -> None:
+        rows = report.summarise(results.samples, results.seconds, journeys.PAGES)
         if not rows:
             raise CommandError("Nothing was measured:\n" + results.log[-4000:])
         self.stdout.write("")
@@ -223,7 +225,8 @@ class Command(BaseCommand):
             f"\n{results.completed} journeys completed, {results.broken} cut short. Latency "
             "is measured by the client (Locust), end to end; queries and Django time are "
             "what the server reports for each response. The client (Locust, on the same "
-            f"machine) used {results.cpu_seconds:.1f} CPU seconds in the {seconds} s."
+            f"machine) used {results.cpu_seconds:.1f} CPU seconds in the "
+            f"{results.seconds:.0f} s."
         )
         if results.unexpected:
             self.stdout.write(self.style.WARNING("Unexpected answers (first ones):"))
