@@ -22,3 +22,5 @@ class AccountsConfig(AppConfig):
         )
         # The session timeouts count from the login.
         user_logged_in.connect(start_session_clocks, dispatch_uid="accounts.session_started")
+        # A warned account that is used again is kept (accounts.retention).
+        user_logged_in.connect(retention.keep_on_login, dispatch_uid="accounts.keep_on_login")

@@ -60,6 +60,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    dormancy_warned_at = models.DateTimeField(
+        _("warned of deletion for not being used"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Logging in again keeps the account (accounts.retention)."),
+    )
 
     objects = UserManager()
 

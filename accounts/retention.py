@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -10,6 +10,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from impactportal.audit.models import AuditLogEntry
 from impactportal.retention import registry
@@ -68,25 +69,43 @@ def purge_never_verified_accounts(cutoff: datetime, *, dry_run: bool) -> int:
     return deleted_count(accounts.delete(), User)
 
 
+# How long a dormant account is warned before it is deleted.
+DORMANCY_NOTICE = timedelta(days=30)
+
+
 def _dormant(cutoff: datetime):
-    return User.objects.filter(anonymised_at__isnull=True, is_superuser=False).filter(
-        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
-    )
+    return User.objects.filter(
+        anonymised_at__isnull=True, is_superuser=False, is_active=True
+    ).filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
 
 
 def purge_dormant_accounts(cutoff: datetime, *, dry_run: bool) -> int:
-    """Accounts nobody logged in to for the whole period: deleted as their owner would
-    (``services.user_delete_account``: personal data removed, history kept). Never-
-    verified sign-ups are the kind above; they are excluded here by never having logged
-    in only if they are still younger than this period."""
-    accounts = _dormant(cutoff)
+    """Accounts nobody logged in to for the whole period. First their owner is told by
+    e-mail that the account goes unless they log in; an account still unused
+    ``DORMANCY_NOTICE`` after that warning is deleted as its owner would delete it
+    (``services.user_delete_account``: personal data removed, history kept). Logging in
+    moves ``last_login`` past the cutoff, so the account leaves this kind.
+
+    Counts the accounts deleted; the warnings are audited as ``user.dormancy_warned``."""
+    dormant = _dormant(cutoff)
+    due = dormant.filter(dormancy_warned_at__lt=timezone.now() - DORMANCY_NOTICE)
     if dry_run:
-        return accounts.count()
+        return due.count()
     handled = 0
-    for user in accounts.iterator():
+    for user in due.iterator():
         services.user_delete_account(user=user, actor=None)
         handled += 1
+    for user in dormant.filter(dormancy_warned_at__isnull=True).iterator():
+        services.user_warn_dormant(user=user, deletion_after=timezone.now() + DORMANCY_NOTICE)
     return handled
+
+
+def keep_on_login(sender, request, user, **kwargs):
+    """``user_logged_in``: a warned account that is used again is kept, and a later
+    period without use starts over with a new warning."""
+    if user.dormancy_warned_at is not None:
+        User.objects.filter(pk=user.pk).update(dormancy_warned_at=None)
+        user.dormancy_warned_at = None
 
 
 def register_kinds() -> None:
@@ -101,7 +120,7 @@ def register_kinds() -> None:
         "dormant_accounts",
         outcome="anonymised",
         purge=purge_dormant_accounts,
-        days=3 * 365,  # from the last login
+        days=2 * 365,  # from the last login; deleted 30 days after a warning
         models=[User, EmailAddress, Authenticator, Membership],
     )
     registry.register(

@@ -149,6 +149,21 @@ def membership_add(*, organisation: Organisation, user: User, role: str, actor) 
 
 
 @transaction.atomic
+def user_warn_dormant(*, user: User, deletion_after) -> None:
+    """Tell the owner of an account nobody used for the retention period that it will be
+    deleted after ``deletion_after`` unless they log in (``accounts.retention``)."""
+    user.dormancy_warned_at = timezone.now()
+    user.save(update_fields=["dormancy_warned_at"])
+    audit_log(actor=None, action="user.dormancy_warned", obj=user)
+    years = max(1, round((timezone.now() - (user.last_login or user.date_joined)).days / 365))
+    notify_user(
+        user=user,
+        template="accounts/dormant_warning",
+        context={"deletion_date": timezone.localdate(deletion_after), "years": years},
+    )
+
+
+@transaction.atomic
 def user_delete_account(*, user: User, actor: User | None) -> None:
     """Remove a user's personal data while keeping the history other records point at.
 

@@ -83,7 +83,7 @@ DAYS = {
     "expired_sessions": 0,
     "deleted_account_audit": 0,
     "never_verified_accounts": 30,
-    "dormant_accounts": 1095,
+    "dormant_accounts": 730,
     "ended_matches": 730,
     "closed_postings": 1095,
     "draft_postings": 365,
@@ -780,13 +780,19 @@ def make_past_everything(staff, *, dormant=True):
         OfferFactory(state=PostingState.DRAFT, approved_at=None)
     supplier = SupplierFactory(state=SupplierState.WITHDRAWN)
     Supplier.objects.filter(pk=supplier.pk).update(updated_at=just_past("withdrawn_suppliers"))
+    # Their owners are made now: an account unused for two years is a kind of its own,
+    # handled one account at a time (a warning mail, later the deletion).
+    officer = UserFactory()
     with time_machine.travel(just_past("shortlists"), tick=False):
-        ShortlistFactory()
+        ShortlistFactory(owner=officer)
     with time_machine.travel(just_past("inquiries"), tick=False):
-        Inquiry.objects.create(sender=UserFactory(), subject="Marktverkenning", message="Vraag")
+        Inquiry.objects.create(sender=officer, subject="Marktverkenning", message="Vraag")
     if dormant:
         with time_machine.travel(just_past("dormant_accounts"), tick=False):
-            UserFactory(name="Slapende Gebruiker")
+            sleeper = UserFactory(name="Slapende Gebruiker")
+        type(sleeper).objects.filter(pk=sleeper.pk).update(
+            dormancy_warned_at=NOW - timedelta(days=31)
+        )
 
 
 @pytest.fixture
@@ -912,26 +918,45 @@ def test_sign_ups_never_verified_are_deleted_after_their_period(
     )
 
 
-def test_dormant_accounts_are_deleted_as_their_owner_would_after_their_period(
-    django_capture_on_commit_callbacks,
+def test_dormant_accounts_are_warned_and_deleted_30_days_later_unless_used(
+    client, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(just_past("dormant_accounts"), tick=False):
         dormant = UserFactory(name="Gerrit Slaap", phone="0501234567")
+        returning = UserFactory(name="Grietje Terug")
         active = UserFactory()
         superuser = UserFactory(is_superuser=True, staff=True)
     type(active).objects.filter(pk=active.pk).update(last_login=just_inside("dormant_accounts"))
 
-    counts = apply(django_capture_on_commit_callbacks)
+    # The first night warns, once, and deletes nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = apply(django_capture_on_commit_callbacks)
+    assert counts["dormant_accounts"] == 0
+    warnings = OutboxMessage.objects.filter(kind="accounts/dormant_warning")
+    assert sorted(warnings.values_list("recipient", flat=True)) == sorted(
+        [dormant.email, returning.email]
+    )
+    assert "15 juli 2026" in warnings.get(recipient=dormant.email).body_text  # NOW + 30 days
+    apply(django_capture_on_commit_callbacks)
+    assert warnings.count() == 2
+
+    # One of them logs in within the 30 days: kept, and the warning is cleared.
+    client.post(
+        "/account/login/", {"login": returning.email, "password": "a-Strong-passw0rd-for-tests"}
+    )
+    returning.refresh_from_db()
+    assert returning.dormancy_warned_at is None
+
+    with time_machine.travel(NOW + timedelta(days=30, minutes=1), tick=False):
+        counts = apply(django_capture_on_commit_callbacks)
 
     assert counts["dormant_accounts"] == 1
     dormant.refresh_from_db()
     assert dormant.anonymised_at and not dormant.is_active and dormant.name == ""
     assert AuditLogEntry.objects.filter(action="user.deleted", object_id=str(dormant.pk)).exists()
-    active.refresh_from_db()
-    superuser.refresh_from_db()
-    assert active.anonymised_at is None and superuser.anonymised_at is None
-    # A second night finds nothing: the account is anonymised, not dormant any more.
-    assert apply(django_capture_on_commit_callbacks)["dormant_accounts"] == 0
+    for kept in (returning, active, superuser):
+        kept.refresh_from_db()
+        assert kept.anonymised_at is None, kept
 
 
 # Omarm: ended matches, closed and draft postings ----------------------------------------
