@@ -9,11 +9,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import privacy, retention, roles
+        from . import demo, privacy, retention, roles
         from .middleware import start_session_clocks
 
         privacy.register_sections()
         retention.register_kinds()
+        demo.register_demo()
         # After every migrate: make sure each role's group has exactly its permissions.
         post_migrate.connect(
             roles.sync_role_groups_after_migrate,

@@ -99,3 +99,13 @@ def load_demo_accounts() -> list[DemoLogin]:
                     actor=None,
                 )
     return LOGINS
+
+
+LOADER_NAME = "accounts"
+
+
+def register_demo() -> None:
+    """The demo people and organisations come first: the other apps' demo data uses them."""
+    from impactportal import demo
+
+    demo.register(LOADER_NAME, load_demo_accounts, order=0)

@@ -7,7 +7,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and trainings")
 
     def ready(self):
-        from . import privacy, retention
+        from . import demo, privacy, retention
 
         privacy.register_sections()
         retention.register_kinds()
+        demo.register_demo()

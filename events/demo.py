@@ -489,3 +489,9 @@ def load_demo_events() -> int:
             make(demo)
         created += 1
     return created
+
+
+def register_demo() -> None:
+    from impactportal import demo
+
+    demo.register("events", load_demo_events, order=30)

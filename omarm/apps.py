@@ -7,7 +7,8 @@ class OmarmConfig(AppConfig):
     verbose_name = _("Omarm Groningen")
 
     def ready(self):
-        from . import privacy, retention
+        from . import demo, privacy, retention
 
         privacy.register_sections()
         retention.register_kinds()
+        demo.register_demo()

@@ -736,3 +736,9 @@ def load_demo_omarm() -> int:
             created += 1
     _load_challenge(demo)
     return created
+
+
+def register_demo() -> None:
+    from impactportal import demo
+
+    demo.register("omarm", load_demo_omarm, order=20)

@@ -767,3 +767,9 @@ def load_demo_suppliers() -> int:
             made += 1
     _load_buyer(User.objects.get(email=INKOPER))
     return made
+
+
+def register_demo() -> None:
+    from impactportal import demo
+
+    demo.register("procurement", load_demo_suppliers, order=40)

@@ -9,10 +9,11 @@ class ServicepointConfig(AppConfig):
     def ready(self):
         from accounts.signals import email_address_proved
 
-        from . import privacy, retention, signals
+        from . import demo, privacy, retention, signals
 
         email_address_proved.connect(
             signals.claim_guest_questions, dispatch_uid="servicepoint.claim_guest_questions"
         )
         privacy.register_sections()
         retention.register_kinds()
+        demo.register_demo()

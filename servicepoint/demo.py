@@ -492,3 +492,9 @@ def load_demo_questions() -> int:
             make(demo)
             created += 1
     return created
+
+
+def register_demo() -> None:
+    from impactportal import demo
+
+    demo.register("servicepoint", load_demo_questions, order=10)

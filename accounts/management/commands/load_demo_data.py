@@ -2,21 +2,18 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts import demo
-from events.demo import load_demo_events
-from omarm.demo import load_demo_omarm
-from procurement.demo import load_demo_suppliers
-from servicepoint.demo import load_demo_questions
+from impactportal import demo as portal_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent) and print the demo logins, one per role."
+    help = (
+        "Load the demo data of every app (idempotent, in the order the apps declare) and "
+        "print the demo logins, one per role."
+    )
 
     def handle(self, *args, **options):
-        logins = demo.load_demo_accounts()
-        load_demo_questions()
-        load_demo_omarm()
-        load_demo_events()
-        load_demo_suppliers()
+        loaded = portal_demo.load_all()
+        logins = loaded[demo.LOADER_NAME]
         width = max(len(login.email) for login in logins)
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
