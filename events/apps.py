@@ -7,8 +7,9 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events and trainings")
 
     def ready(self):
-        from . import demo, privacy, retention
+        from . import demo, figures, privacy, retention
 
         privacy.register_sections()
         retention.register_kinds()
         demo.register_demo()
+        figures.register_figures()

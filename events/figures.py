@@ -15,8 +15,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
 
-from .constants import EventState, RegistrationStatus
+from impactportal import figures as portal_figures
+from impactportal.figures import PERCENT, Figure, Row, key_row, rows
+
+from .constants import EventState, EventType, RegistrationStatus
 from .models import Event, Registration
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -113,3 +117,97 @@ def event_figures(start: date, end: date) -> dict:
     total = {key: sum(f[key] for f in per_type.values()) for key in FIGURES}
     total["attendance_rate"] = attendance_rate(total["attended"], total["no_show"])
     return {"start": start, "end": end, "per_type": per_type, "total": total}
+
+
+# The monitor's agenda area ------------------------------------------------------------
+
+
+def monitor_figures(per_column: list[dict]) -> list[Figure]:
+    totals = [f["total"] for f in per_column]
+    used_types = [
+        (t.value, t.label) for t in EventType if any(t.value in f["per_type"] for f in per_column)
+    ]
+
+    def per_type(name):
+        return [{t: figures[name] for t, figures in f["per_type"].items()} for f in per_column]
+
+    key_rows = [
+        key_row("events", _("Events held"), totals),
+        key_row("registrations", _("Registrations"), totals),
+        key_row("cancelled", _("Cancellations"), totals),
+        key_row("attended", _("Attended"), totals),
+        key_row("no_show", _("No-shows"), totals),
+        key_row("attendance_rate", _("Attendance rate"), totals, PERCENT),
+        key_row("promotions", _("Promoted from the waiting list"), totals),
+    ]
+    # A type without check-ins (or without events) in a period has no rate, not 0 %.
+    attendance = [
+        Row(
+            key,
+            str(label),
+            [f["per_type"].get(key, {}).get("attendance_rate") for f in per_column],
+            unit=PERCENT,
+        )
+        for key, label in used_types
+    ]
+    return [
+        Figure(
+            "agenda-kerncijfers",
+            _("Events: key figures"),
+            _(
+                "Published events that started in the period and their registrations; "
+                "attendance rate is attended out of attended plus no-shows."
+            ),
+            _("Figure"),
+            key_rows,
+            chart=False,
+        ),
+        Figure(
+            "agenda-bijeenkomsten",
+            _("Events per type"),
+            _("Published events that started in the period, per type."),
+            _("Type"),
+            rows(used_types, per_type("events")),
+        ),
+        Figure(
+            "agenda-aanmeldingen",
+            _("Registrations per type"),
+            _("Registrations (not cancelled) for those events, per type."),
+            _("Type"),
+            rows(used_types, per_type("registrations")),
+        ),
+        Figure(
+            "agenda-opkomst",
+            _("Attendance rate per type"),
+            _("Attended out of attended plus no-shows, per type of event."),
+            _("Type"),
+            attendance,
+            unit=PERCENT,
+        ),
+    ]
+
+
+def register_figures() -> None:
+    portal_figures.register(
+        portal_figures.FigureProvider(
+            name="events",
+            compute=lambda periods, today: [
+                event_figures(period.start, period.end) for period in periods
+            ],
+            queries=lambda periods: 3 * periods,
+            contributions=(
+                portal_figures.Contribution(
+                    area="agenda",
+                    area_title=lambda: _("Events and trainings"),
+                    order=40,
+                    build=monitor_figures,
+                    figure_slugs=(
+                        "agenda-kerncijfers",
+                        "agenda-bijeenkomsten",
+                        "agenda-aanmeldingen",
+                        "agenda-opkomst",
+                    ),
+                ),
+            ),
+        )
+    )

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET
 from . import exports
 from .access import monitor_reader_required
 from .forms import PeriodForm
-from .report import FIGURE_SLUGS, Report, build_report, report_columns
+from .report import Report, build_report, figure_slugs, report_columns
 
 FIGURES_CACHE_SECONDS = 5 * 60
 
@@ -94,7 +94,7 @@ def printable(request):
 @require_GET
 @monitor_reader_required
 def figure_csv(request, slug):
-    if slug not in FIGURE_SLUGS:
+    if slug not in figure_slugs():
         raise Http404
     form = PeriodForm.for_request(request.GET)
     if not form.is_valid():

@@ -7,8 +7,9 @@ class OmarmConfig(AppConfig):
     verbose_name = _("Omarm Groningen")
 
     def ready(self):
-        from . import demo, privacy, retention
+        from . import demo, figures, privacy, retention
 
         privacy.register_sections()
         retention.register_kinds()
         demo.register_demo()
+        figures.register_figures()

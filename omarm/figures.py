@@ -17,8 +17,13 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, F, Func, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .constants import ACTIVE_MATCH_STATES, MatchState
+from impactportal import figures as portal_figures
+from impactportal.figures import EURO, HOURS, Figure, choices, key_row, rows
+from impactportal.sdg import sdg_rows
+
+from .constants import ACTIVE_MATCH_STATES, HelpKind, MatchState, Theme
 from .models import ChallengeTeam, HelpRequest, Match
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -165,3 +170,171 @@ def match_pipeline_counts() -> dict[str, int]:
         **{state.value: Count("pk", filter=Q(state=state)) for state in MatchState},
     )
     return counts
+
+
+# The monitor: the Omarm area -----------------------------------------------------------
+
+
+def _period_figures(start: date, end: date) -> dict:
+    figures = omarm_figures(start, end)
+    matches_per_state = dict.fromkeys(MatchState.values, 0)
+    for row in figures["matches_per_state_and_month"]:
+        matches_per_state[row["state"]] += row["count"]
+    figures["matches_per_state"] = matches_per_state
+    figures["matches_started"] = sum(matches_per_state.values())
+    figures["requests"] = sum(figures["requests_per_theme"].values())
+    return figures
+
+
+def monitor_figures(per_column: list[dict]) -> list[Figure]:
+    key_rows = [
+        key_row("organisations", _("Social organisations involved"), per_column),
+        key_row("businesses", _("Businesses involved"), per_column),
+        key_row("networks", _("Businesses in challenge teams"), per_column),
+        key_row("requests", _("Requests submitted"), per_column),
+        key_row("matches_started", _("Matches started"), per_column),
+        key_row("completed", _("Matches completed"), per_column),
+        key_row("hours", _("Hours contributed"), per_column, HOURS),
+        key_row("value_eur", _("Value contributed"), per_column, EURO),
+        key_row(
+            "social_return_matches",
+            _("Completed matches counting toward Social Return"),
+            per_column,
+        ),
+        key_row("social_return_eur", _("Social Return value"), per_column, EURO),
+    ]
+    return [
+        Figure(
+            "omarm-kerncijfers",
+            _("Omarm: key figures"),
+            _(
+                "Organisations with a request submitted in the period, businesses with a "
+                "match started in it, and what the matches completed in it contributed."
+            ),
+            _("Figure"),
+            key_rows,
+            chart=False,
+        ),
+        Figure(
+            "omarm-themas",
+            _("Requests per theme"),
+            _("Requests submitted in the period, per theme."),
+            _("Theme"),
+            rows(choices(Theme), [f["requests_per_theme"] for f in per_column]),
+        ),
+        Figure(
+            "omarm-soorten-hulp",
+            _("Requests per kind of help"),
+            _("Requests submitted in the period; a request asking for two kinds counts twice."),
+            _("Kind of help"),
+            rows(choices(HelpKind), [f["requests_per_help_kind"] for f in per_column]),
+        ),
+        Figure(
+            "omarm-matches",
+            _("Matches per state"),
+            _("Matches started in the period, by the state they are in now."),
+            _("State"),
+            rows(choices(MatchState), [f["matches_per_state"] for f in per_column]),
+        ),
+    ]
+
+
+# The monitor: Omarm in the SDG view -----------------------------------------------------
+#
+# Omarm requests have a theme, not SDGs, so each theme stands for the goals in
+# ``THEME_SDGS``. A request counts once under each goal of its theme; so does a match, by
+# the theme of its request (a match on an offer alone has no theme and counts nowhere).
+# Broken-off matches contribute to no goal and are left out.
+
+# Omarm theme -> the SDGs it works on. Agreed with the programme; "overig" maps to none.
+THEME_SDGS: dict[str, tuple[int, ...]] = {
+    Theme.POVERTY: (1, 10),
+    Theme.LONELINESS: (3,),
+    Theme.LOW_LITERACY: (4,),
+    Theme.OPPORTUNITIES: (8, 10),
+    Theme.SUSTAINABILITY: (11, 13),
+    Theme.LACK_OF_EXERCISE: (3,),
+}
+
+
+def per_sdg(per_theme: dict[str, int]) -> dict[int, int]:
+    """Spread counts per Omarm theme over the SDGs: {sdg: count}, SDGs with none left out."""
+    result: dict[int, int] = {}
+    for theme, count in per_theme.items():
+        for sdg in THEME_SDGS.get(theme, ()):
+            if count:
+                result[sdg] = result.get(sdg, 0) + count
+    return dict(sorted(result.items()))
+
+
+def matches_per_theme(start: date, end: date) -> dict[str, int]:
+    """Matches started in the period and not broken off, per theme of their request."""
+    found = (
+        Match.objects.filter(_between("created_at", start, end), request__isnull=False)
+        .exclude(state=MatchState.BROKEN_OFF)
+        .values("request__theme")
+        .annotate(count=Count("pk"))
+        .order_by("request__theme")
+    )
+    return {row["request__theme"]: row["count"] for row in found}
+
+
+def sdg_figures(per_column: list[dict]) -> list[Figure]:
+    return [
+        Figure(
+            "sdg-hulpvragen",
+            _("Omarm requests per SDG"),
+            _("Requests submitted in the period, by the goals of their theme."),
+            _("Sustainable Development Goal"),
+            sdg_rows([per_sdg(f["requests_per_theme"]) for f in per_column]),
+        ),
+        Figure(
+            "sdg-matches",
+            _("Omarm matches per SDG"),
+            _(
+                "Matches started in the period and not broken off, by the goals of the "
+                "request's theme."
+            ),
+            _("Sustainable Development Goal"),
+            sdg_rows([per_sdg(f["matches_per_theme"]) for f in per_column]),
+        ),
+    ]
+
+
+def _monitor_raw(start: date, end: date) -> dict:
+    figures = _period_figures(start, end)
+    figures["matches_per_theme"] = matches_per_theme(start, end)
+    return figures
+
+
+def register_figures() -> None:
+    portal_figures.register(
+        portal_figures.FigureProvider(
+            name="omarm",
+            compute=lambda periods, today: [
+                _monitor_raw(period.start, period.end) for period in periods
+            ],
+            queries=lambda periods: 8 * periods,  # omarm_figures' 7 and the SDG matches
+            contributions=(
+                portal_figures.Contribution(
+                    area="omarm",
+                    area_title=lambda: _("Omarm Groningen"),
+                    order=20,
+                    build=monitor_figures,
+                    figure_slugs=(
+                        "omarm-kerncijfers",
+                        "omarm-themas",
+                        "omarm-soorten-hulp",
+                        "omarm-matches",
+                    ),
+                ),
+                portal_figures.Contribution(
+                    area="sdg",
+                    area_title=lambda: _("SDG view"),
+                    order=60,
+                    build=sdg_figures,
+                    figure_slugs=("sdg-hulpvragen", "sdg-matches"),
+                ),
+            ),
+        )
+    )

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from impactportal.sdg import Sdg  # noqa: F401 (the directory's SDG choices)
+
 
 class MvoiTheme(models.TextChoices):
     """The six themes of maatschappelijk verantwoord opdrachtgeven en inkopen (MVOI)."""
@@ -14,26 +16,6 @@ class MvoiTheme(models.TextChoices):
     SUPPLY_CHAIN = "keten", _("Supply chain responsibility")
     SOCIAL_RETURN = "social-return", _("Social Return")
     DIVERSITY = "diversiteit", _("Diversity & Inclusion")
-
-
-class Sdg(models.IntegerChoices):
-    NO_POVERTY = 1, _("1 No poverty")
-    ZERO_HUNGER = 2, _("2 Zero hunger")
-    HEALTH = 3, _("3 Good health and well-being")
-    EDUCATION = 4, _("4 Quality education")
-    GENDER = 5, _("5 Gender equality")
-    WATER = 6, _("6 Clean water and sanitation")
-    ENERGY = 7, _("7 Affordable and clean energy")
-    WORK = 8, _("8 Decent work and economic growth")
-    INDUSTRY = 9, _("9 Industry, innovation and infrastructure")
-    INEQUALITY = 10, _("10 Reduced inequalities")
-    CITIES = 11, _("11 Sustainable cities and communities")
-    CONSUMPTION = 12, _("12 Responsible consumption and production")
-    CLIMATE = 13, _("13 Climate action")
-    BELOW_WATER = 14, _("14 Life below water")
-    ON_LAND = 15, _("15 Life on land")
-    PEACE = 16, _("16 Peace, justice and strong institutions")
-    PARTNERSHIPS = 17, _("17 Partnerships for the goals")
 
 
 class LabelKind(models.TextChoices):

@@ -32,6 +32,11 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from impactportal import figures as portal_figures
+from impactportal.figures import Figure, Row, choices, key_row, rows
+from impactportal.sdg import sdg_rows
 
 from .constants import LabelKind, MvoiTheme, Region, Sdg, SupplierState
 from .models import Inquiry, Label, Supplier
@@ -214,3 +219,120 @@ def supplier_figures_for(spans: Sequence[Span], *, today: date | None = None) ->
 def supplier_figures(start: date, end: date, *, today: date | None = None) -> dict:
     """The figures of one period (see ``supplier_figures_for``)."""
     return supplier_figures_for([(start, end)], today=today)[0]
+
+
+# The monitor: the directory's area and its part of the SDG view -------------------------
+
+
+def monitor_figures(per_column: list[dict]) -> list[Figure]:
+    verified = [f["verified"] for f in per_column]
+    changes = [f["label_changes"] for f in per_column]
+    key_rows = [
+        Row("verified", _("Verified suppliers"), [v["total"] for v in verified]),
+        key_row("new_labels", _("New labels"), per_column),
+        key_row("lapsed_labels", _("Lapsed labels"), per_column),
+        key_row("inquiries", _("Inquiries sent"), per_column),
+        key_row("recipients", _("Inquiry recipients"), per_column),
+        key_row("suppliers_reached", _("Suppliers reached"), per_column),
+    ]
+    return [
+        Figure(
+            "leveranciers-kerncijfers",
+            _("Suppliers: key figures"),
+            _(
+                "Verified suppliers at the end of the period, labels that started or "
+                "lapsed in it, and the inquiries buyers sent."
+            ),
+            _("Figure"),
+            key_rows,
+            chart=False,
+        ),
+        Figure(
+            "leveranciers-themas",
+            _("Verified suppliers per MVOI theme"),
+            _("A supplier working on several themes counts under each."),
+            _("MVOI theme"),
+            rows(choices(MvoiTheme), [v["themes"] for v in verified]),
+        ),
+        Figure(
+            "leveranciers-labels",
+            _("Verified suppliers per valid label"),
+            _("Suppliers holding a label of the kind that is valid on the last day."),
+            _("Label"),
+            rows(choices(LabelKind), [v["labels"] for v in verified]),
+        ),
+        Figure(
+            "leveranciers-regios",
+            _("Verified suppliers per region"),
+            _("Where the verified suppliers are established."),
+            _("Region"),
+            rows(choices(Region), [v["regions"] for v in verified]),
+        ),
+        Figure(
+            "leveranciers-nieuwe-labels",
+            _("New labels per kind"),
+            _("Labels of verified suppliers that became valid in the period."),
+            _("Label"),
+            rows(
+                choices(LabelKind),
+                [{k: c["new"] for k, c in change.items()} for change in changes],
+            ),
+        ),
+        Figure(
+            "leveranciers-verlopen-labels",
+            _("Lapsed labels per kind"),
+            _("Labels of verified suppliers whose last valid day fell in the period."),
+            _("Label"),
+            rows(
+                choices(LabelKind),
+                [{k: c["lapsed"] for k, c in change.items()} for change in changes],
+            ),
+        ),
+    ]
+
+
+def sdg_figures(per_column: list[dict]) -> list[Figure]:
+    return [
+        Figure(
+            "sdg-leveranciers",
+            _("Verified suppliers per SDG"),
+            _("From the goals suppliers state on their profile."),
+            _("Sustainable Development Goal"),
+            sdg_rows([dict(f["verified"]["sdgs"]) for f in per_column]),
+        )
+    ]
+
+
+def register_figures() -> None:
+    portal_figures.register(
+        portal_figures.FigureProvider(
+            name="procurement",
+            compute=lambda periods, today: supplier_figures_for(
+                [(period.start, period.end) for period in periods], today=today
+            ),
+            queries=lambda periods: 2,  # for all periods together
+            contributions=(
+                portal_figures.Contribution(
+                    area="leveranciers",
+                    area_title=lambda: _("Platform Goed Inkopen"),
+                    order=30,
+                    build=monitor_figures,
+                    figure_slugs=(
+                        "leveranciers-kerncijfers",
+                        "leveranciers-themas",
+                        "leveranciers-labels",
+                        "leveranciers-regios",
+                        "leveranciers-nieuwe-labels",
+                        "leveranciers-verlopen-labels",
+                    ),
+                ),
+                portal_figures.Contribution(
+                    area="sdg",
+                    area_title=lambda: _("SDG view"),
+                    order=55,
+                    build=sdg_figures,
+                    figure_slugs=("sdg-leveranciers",),
+                ),
+            ),
+        )
+    )

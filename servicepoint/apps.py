@@ -9,7 +9,7 @@ class ServicepointConfig(AppConfig):
     def ready(self):
         from accounts.signals import email_address_proved
 
-        from . import demo, privacy, retention, signals
+        from . import demo, figures, privacy, retention, signals
 
         email_address_proved.connect(
             signals.claim_guest_questions, dispatch_uid="servicepoint.claim_guest_questions"
@@ -17,3 +17,4 @@ class ServicepointConfig(AppConfig):
         privacy.register_sections()
         retention.register_kinds()
         demo.register_demo()
+        figures.register_figures()

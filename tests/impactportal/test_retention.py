@@ -35,14 +35,14 @@ from impactportal.retention import registry, services
 from impactportal.retention.helpers import ANONYMISED, ANONYMISED_SUBJECT, ANONYMOUS_EMAIL
 from impactportal.retention.registry import KINDS
 from impactportal.retention.services import RetentionFailed, retention_apply
-from monitor.figures.servicepoint import servicepoint_figures
+from impactportal.workdays import weekday_holidays
 from monitor.periods import Period
-from monitor.workdays import weekday_holidays
 from omarm.constants import MatchState, PostingState
 from omarm.models import Match, MatchMessage, Report
 from procurement.constants import SupplierState
 from procurement.models import Inquiry, InquiryRecipient, Shortlist, Supplier
 from servicepoint.constants import MessageKind, QuestionState
+from servicepoint.figures import servicepoint_figures
 from servicepoint.models import Attachment, FollowUp, Message, Question
 from tests.events.test_registration import make_event
 from tests.factories import (

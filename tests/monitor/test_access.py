@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.demo import LOGINS, load_demo_accounts
 from accounts.models import User
 from accounts.roles import Role
-from monitor.report import FIGURE_SLUGS
+from monitor.report import figure_slugs
 from tests.factories import UserFactory
 
 QUERY = "?soort=kwartaal&jaar=2026&kwartaal=2"
@@ -17,7 +17,7 @@ def monitor_urls() -> list[str]:
         reverse("monitor:index"),
         reverse("monitor:report"),
         reverse("monitor:workbook"),
-        *(reverse("monitor:figure_csv", kwargs={"slug": slug}) for slug in FIGURE_SLUGS),
+        *(reverse("monitor:figure_csv", kwargs={"slug": slug}) for slug in figure_slugs()),
     ]
 
 

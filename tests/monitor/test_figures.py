@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from monitor.figures import figures_for, holidays_for, query_count
+from impactportal import figures
 from monitor.periods import Period
-from monitor.report import FIGURE_SLUGS, build_report
+from monitor.report import build_report
 
 from .conftest import BASELINE, Q1, Q2, TODAY
 
@@ -26,6 +26,46 @@ TOPIC_ORDER = [
     "impact-meten",
     "overig",
 ]
+
+
+# The report's figures in order, written out: a figure added, moved or dropped is a
+# decision this test records.
+FIGURE_SLUGS = [
+    "servicepunt-kerncijfers",
+    "servicepunt-onderwerpen",
+    "servicepunt-directies",
+    "omarm-kerncijfers",
+    "omarm-themas",
+    "omarm-soorten-hulp",
+    "omarm-matches",
+    "leveranciers-kerncijfers",
+    "leveranciers-themas",
+    "leveranciers-labels",
+    "leveranciers-regios",
+    "leveranciers-nieuwe-labels",
+    "leveranciers-verlopen-labels",
+    "agenda-kerncijfers",
+    "agenda-bijeenkomsten",
+    "agenda-aanmeldingen",
+    "agenda-opkomst",
+    "sdg-leveranciers",
+    "sdg-hulpvragen",
+    "sdg-matches",
+]
+
+
+def figures_for(periods, today=TODAY) -> list[dict]:
+    """Per period: the apps' raw figures, by app."""
+    raws = figures.compute_all(periods, today)
+    return [
+        {
+            "servicepoint": raws["servicepoint"][i],
+            "omarm": raws["omarm"][i],
+            "events": raws["events"][i],
+            "suppliers": raws["procurement"][i],
+        }
+        for i in range(len(periods))
+    ]
 
 
 def table(report, slug) -> dict[str, list]:
@@ -44,7 +84,8 @@ def test_the_columns_are_the_period_the_previous_one_and_the_baseline(report):
         ("previous", Q1),
         ("baseline", BASELINE),
     ]
-    assert [figure.slug for figure in report.figures] == list(FIGURE_SLUGS)
+    assert [figure.slug for figure in report.figures] == FIGURE_SLUGS
+    assert list(figures.figure_slugs()) == FIGURE_SLUGS
 
 
 def test_service_point_key_figures_in_working_days(report):
@@ -205,13 +246,10 @@ def test_event_figures(report):
 
 
 def test_sdg_view(report):
-    goals = ["1", "4", "8", "10", "11", "12", "13", "17"]
+    """Each figure lists the focus goals (8, 10, 11, 17) and the goals it has counts for."""
     suppliers = report.figure("sdg-leveranciers")
-    assert [row.key for row in suppliers.rows] == goals
     assert [row.key for row in suppliers.rows if row.focus] == ["8", "10", "11", "17"]
     assert table(report, "sdg-leveranciers") == {
-        "1": [0, 0, 0],
-        "4": [0, 0, 0],
         "8": [3, 2, 2],
         "10": [1, 0, 0],
         "11": [0, 0, 0],
@@ -226,7 +264,6 @@ def test_sdg_view(report):
         "8": [1, 0, 0],
         "10": [2, 0, 0],
         "11": [1, 0, 0],
-        "12": [0, 0, 0],
         "13": [1, 0, 0],
         "17": [0, 0, 0],
     }
@@ -237,10 +274,18 @@ def test_sdg_view(report):
         "8": [0, 0, 0],
         "10": [2, 0, 0],
         "11": [2, 0, 0],
-        "12": [0, 0, 0],
         "13": [2, 0, 0],
         "17": [0, 0, 0],
     }
+    assert [row.key for row in report.figure("sdg-matches").rows] == [
+        "1",
+        "4",
+        "8",
+        "10",
+        "11",
+        "13",
+        "17",
+    ]
 
 
 def test_a_report_without_baseline_has_two_columns(dataset):
@@ -254,8 +299,7 @@ def test_period_boundaries_are_amsterdam_days(dataset):
     30 June); 31 March 23:30 belongs to Q1."""
     july = Period.month(2026, 7)
     march = Period.month(2026, 3)
-    holidays = holidays_for([march, july], TODAY)
-    in_july, in_march = figures_for([july, march], holidays=holidays, today=TODAY)
+    in_july, in_march = figures_for([july, march])
     assert in_july["servicepoint"]["received"] == 1
     assert in_march["servicepoint"]["received"] == 1  # p1 at 23:30 on 31 March
     assert in_july["omarm"]["requests_per_theme"] == {"eenzaamheid": 1}
@@ -269,23 +313,20 @@ def test_period_boundaries_are_amsterdam_days(dataset):
 @pytest.mark.parametrize("periods, queries", [([Q2], 16), ([Q2, Q1], 27), ([Q2, Q1, BASELINE], 38)])
 def test_the_figures_take_a_fixed_number_of_queries(dataset, periods, queries):
     """The questions, suppliers and labels are read once for all periods."""
-    holidays = holidays_for(periods, TODAY)
     with CaptureQueriesContext(connection) as captured:
-        figures_for(periods, holidays=holidays, today=TODAY)
-    assert len(captured) == queries == query_count(len(periods))
+        figures.compute_all(periods, TODAY)
+    assert len(captured) == queries == figures.query_count(len(periods))
 
 
 def test_each_period_gets_the_same_figures_alone_or_together(dataset):
-    holidays = holidays_for([Q2, Q1, BASELINE], TODAY)
-    together = figures_for([Q2, Q1, BASELINE], holidays=holidays, today=TODAY)
-    alone = [figures_for([p], holidays=holidays, today=TODAY)[0] for p in (Q2, Q1, BASELINE)]
+    together = figures_for([Q2, Q1, BASELINE])
+    alone = [figures_for([p])[0] for p in (Q2, Q1, BASELINE)]
     assert together == alone
 
 
 def test_overlapping_periods_count_a_question_in_each(dataset):
     year = Period.year(2026)
-    holidays = holidays_for([year, Q2], TODAY)
-    in_year, in_q2 = figures_for([year, Q2], holidays=holidays, today=TODAY)
+    in_year, in_q2 = figures_for([year, Q2])
     assert in_q2["servicepoint"]["received"] == 7
     assert in_year["servicepoint"]["received"] == 7 + 2 + 1  # Q1 and the July question
     assert in_q2["suppliers"]["verified"]["total"] == 3

@@ -35,7 +35,7 @@ from events.constants import EventState
 from events.models import Event
 from impactportal.audit.services import audit_log
 from impactportal.outbox.models import CapturedMail, OutboxMessage
-from monitor.report import FIGURE_SLUGS
+from monitor.report import figure_slugs
 from omarm.constants import PostingState
 from omarm.models import Challenge, Report
 from procurement.models import Inquiry, InquiryRecipient
@@ -507,7 +507,7 @@ def url_arguments(w: World) -> dict[str, dict[str, dict]]:
             for name in ("detail", "image")
         },
         **{f"events:{name}": {"": {"slug": w.event.slug}} for name in ("register", "cancel")},
-        "monitor:figure_csv": {"": {"slug": FIGURE_SLUGS[0]}},
+        "monitor:figure_csv": {"": {"slug": figure_slugs()[0]}},
         "admin:view_on_site": {
             "": {
                 "content_type_id": ContentType.objects.get_for_model(w.supplier).pk,

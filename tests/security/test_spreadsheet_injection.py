@@ -33,7 +33,7 @@ from accounts.roles import Role
 from events.constants import QuestionKind, RegistrationStatus
 from events.models import Registration, RegistrationQuestion
 from impactportal import spreadsheets
-from monitor.report import FIGURE_SLUGS
+from monitor.report import figure_slugs
 from procurement.constants import LabelKind
 from tests.events.test_registration import make_event
 from tests.factories import (
@@ -248,7 +248,10 @@ def exports_of_the_portal(world) -> list[tuple[str, str, dict]]:
         ),
     ]
     coordinator = [
-        *(("coordinator", reverse("monitor:figure_csv", args=[slug]), {}) for slug in FIGURE_SLUGS),
+        *(
+            ("coordinator", reverse("monitor:figure_csv", args=[slug]), {})
+            for slug in figure_slugs()
+        ),
         ("coordinator", reverse("monitor:workbook"), {}),
         ("coordinator", reverse("events:organiser_export", args=[world["event"].slug]), {}),
         ("coordinator", reverse("admin:omarm_match_export"), {}),

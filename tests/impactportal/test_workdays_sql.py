@@ -5,8 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 
-from impactportal.workdays import working_days_between
-from monitor.workdays import weekday_holidays, working_days_sql
+from impactportal.workdays import weekday_holidays, working_days_between, working_days_sql
 
 
 def pairs():

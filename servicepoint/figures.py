@@ -1,4 +1,4 @@
-"""Service point figures for the monitor, in WORKING days (the admin report,
+"""Service point figures for the programme monitor, in WORKING days (the admin report,
 ``servicepoint.reports.build_report``, shows calendar days for the desk itself).
 
 Which questions: those received (``submitted_at``) in a period; guests' questions that
@@ -20,36 +20,45 @@ questions: per topic, per directorate, and the times, rates and follow-ups.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from functools import reduce
 from operator import or_
 
 from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import Directorate
+from impactportal import figures as portal_figures
 from impactportal.audit.models import AuditLogEntry
-from servicepoint.constants import AssignmentState, QuestionState
-from servicepoint.models import FollowUp, Question, Topic
+from impactportal.figures import (
+    DAYS,
+    PERCENT,
+    Figure,
+    Span,
+    in_language,
+    key_row,
+    named_rows,
+    percentage,
+    rows,
+)
+from impactportal.workdays import LocalDate, weekday_holidays, working_days_sql
 
-from ..periods import Period
-from ..workdays import LocalDate, working_days_sql
+from .constants import AssignmentState, QuestionState
+from .models import FollowUp, Question, Topic
 
 
-def percentage(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None
-
-
-def _received(period: Period, prefix: str = "") -> Q:
+def _received(period: Span, prefix: str = "") -> Q:
     low, high = period.bounds()
     return Q(**{f"{prefix}submitted_at__gte": low, f"{prefix}submitted_at__lt": high})
 
 
-def _any(periods: Sequence[Period], prefix: str = "") -> Q:
+def _any(periods: Sequence[Span], prefix: str = "") -> Q:
     return reduce(or_, (_received(period, prefix) for period in periods))
 
 
-def questions_per_topic(periods: Sequence[Period]) -> list[list[dict]]:
+def questions_per_topic(periods: Sequence[Span]) -> list[list[dict]]:
     """Per period: every active topic (and any inactive one with questions in a period)
     with its count, in the topics' own order: [{"slug", "name", "name_en", "count"}]."""
     counts = {
@@ -76,7 +85,7 @@ def questions_per_topic(periods: Sequence[Period]) -> list[list[dict]]:
     ]
 
 
-def questions_per_directorate(periods: Sequence[Period]) -> list[list[dict]]:
+def questions_per_directorate(periods: Sequence[Span]) -> list[list[dict]]:
     """Per period: every active directorate (and any inactive one with questions) with the
     number of questions received in the period that were routed to it, not counting
     routings that were withdrawn: [{"slug", "name", "count"}]."""
@@ -146,7 +155,7 @@ _KEYS = (
 )
 
 
-def handling_times(periods: Sequence[Period], holidays: list) -> list[dict]:
+def handling_times(periods: Sequence[Span], holidays: list) -> list[dict]:
     """Per period: counts, medians (working days), rates and follow-ups, in one query for
     all periods.
 
@@ -220,10 +229,10 @@ def handling_times(periods: Sequence[Period], holidays: list) -> list[dict]:
     return result
 
 
-def servicepoint_figures(periods: Sequence[Period], holidays: list) -> list[dict]:
+def servicepoint_figures(periods: Sequence[Span], holidays: list) -> list[dict]:
     """Everything the monitor shows about the service point, per period in ``periods``;
-    ``holidays`` is ``monitor.workdays.weekday_holidays`` over the dates the questions can
-    span. Three queries for all periods together."""
+    ``holidays`` is ``impactportal.workdays.weekday_holidays`` over the dates the questions
+    can span. Three queries for all periods together."""
     topics = questions_per_topic(periods)
     directorates = questions_per_directorate(periods)
     times = handling_times(periods, holidays)
@@ -231,3 +240,101 @@ def servicepoint_figures(periods: Sequence[Period], holidays: list) -> list[dict
         {"per_topic": topics[i], "per_directorate": directorates[i], **times[i]}
         for i in range(len(periods))
     ]
+
+
+def holidays_for(periods: Sequence[Span], today: date) -> list[date]:
+    """The weekday holidays a question received in any of ``periods`` can have met: from
+    the first period's start up to today (answers do not lie in the future)."""
+    first = min(period.start for period in periods)
+    last = max(max(period.end for period in periods), today)
+    return weekday_holidays(first, last)
+
+
+def compute(periods: Sequence[Span], today: date) -> list[dict]:
+    return servicepoint_figures(periods, holidays_for(periods, today))
+
+
+def build(per_column: list[dict]) -> list[Figure]:
+    topics, topic_counts = named_rows(
+        [f["per_topic"] for f in per_column], lambda row: in_language(row["name"], row["name_en"])
+    )
+    directorates, directorate_counts = named_rows(
+        [f["per_directorate"] for f in per_column], lambda row: row["name"]
+    )
+    key_rows = [
+        key_row("received", _("Questions received"), per_column),
+        key_row("answered", _("Questions answered"), per_column),
+        key_row("within_service_level", _("Answered within the service level"), per_column),
+        key_row(
+            "service_level_rate",
+            _("Share answered within the service level"),
+            per_column,
+            PERCENT,
+        ),
+        key_row(
+            "median_first_response",
+            _("Median time to first response (working days)"),
+            per_column,
+            DAYS,
+        ),
+        key_row("closed", _("Questions closed"), per_column),
+        key_row("median_close", _("Median time to close (working days)"), per_column, DAYS),
+        key_row("follow_ups_answered", _("Follow-up questions answered"), per_column),
+        key_row("satisfaction_rate", _("Satisfaction (helped well)"), per_column, PERCENT),
+        key_row("reopened", _("Questions reopened"), per_column),
+        key_row("reopen_rate", _("Reopen rate"), per_column, PERCENT),
+    ]
+    return [
+        Figure(
+            "servicepunt-kerncijfers",
+            _("Service point: key figures"),
+            _(
+                "Questions received in the period, how fast they were handled in working "
+                "days (weekends and Dutch public holidays skipped) and how satisfied the "
+                "entrepreneurs were."
+            ),
+            _("Figure"),
+            key_rows,
+            chart=False,
+        ),
+        Figure(
+            "servicepunt-onderwerpen",
+            _("Questions per topic"),
+            _("Questions received in the period, per topic."),
+            _("Topic"),
+            rows(topics, topic_counts),
+        ),
+        Figure(
+            "servicepunt-directies",
+            _("Questions per directorate"),
+            _(
+                "Questions received in the period that were routed to a directorate; an "
+                "integral question counts for each directorate it went to."
+            ),
+            _("Directorate"),
+            rows(directorates, directorate_counts),
+        ),
+    ]
+
+
+def register_figures() -> None:
+    portal_figures.register(
+        portal_figures.FigureProvider(
+            name="servicepoint",
+            compute=compute,
+            queries=lambda periods: 3,  # for all periods together
+            contributions=(
+                portal_figures.Contribution(
+                    area="servicepunt",
+                    area_title=lambda: _("Service point"),
+                    order=10,
+                    build=build,
+                    figure_slugs=(
+                        "servicepunt-kerncijfers",
+                        "servicepunt-onderwerpen",
+                        "servicepunt-directies",
+                    ),
+                ),
+            ),
+        )
+    )
