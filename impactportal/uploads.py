@@ -67,8 +67,8 @@ MAX_ZIP_ENTRIES = 2000
 # they are stored under.
 IMAGE_EXTENSIONS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
 _IMAGE_FORMAT_OF = {**{ext: fmt for fmt, ext in IMAGE_EXTENSIONS.items()}, ".jpeg": "JPEG"}
-# A photo from a phone has 12 to 24 million pixels. More than this from a file of a few
-# megabytes means a decompression bomb: it takes gigabytes once decoded (in Pillow, or
+# A photo from a phone usually has 12 to 24 million pixels. More than this from a file of a
+# few megabytes means a decompression bomb: it takes gigabytes once decoded (in Pillow, or
 # in the browser of whoever looks at it).
 MAX_IMAGE_PIXELS = 40_000_000
 

@@ -166,7 +166,7 @@ def test_answers_are_checked_against_the_questions():
         event=event,
         user=user,
         answers={
-            str(diet.pk): "vegetarisch\x00",
+            str(diet.pk): " vegetarisch\n",
             str(role.pk): "inkoper",
             str(parking.pk): "ja",
             "999": "ignored",

@@ -82,9 +82,7 @@ def test_preselected_from_a_shortlist_only_public_suppliers(buyer, shortlist):
 def test_preselected_from_suppliers_in_the_address(buyer):
     a, b = SupplierFactory(name="Alfa"), SupplierFactory(name="Beta")
     draft = SupplierFactory(name="Concept", draft=True)
-    response = buyer.get(
-        new_url(leverancier=[a.slug, b.slug, draft.slug, "bestaat-niet", "a\x00b", "<x>"])
-    )
+    response = buyer.get(new_url(leverancier=[a.slug, b.slug, draft.slug, "bestaat-niet", "<x>"]))
     assert response.status_code == 200
     labels = [c.choice_label.split(" (")[0] for c in response.context["form"]["suppliers"]]
     assert labels == ["Alfa", "Beta"]
@@ -215,8 +213,6 @@ def test_a_subject_cannot_inject_mail_headers(buyer):
         ({"subject": "x", "message": ""}, "message", "required"),
         ({"subject": "x" * 201, "message": "x"}, "subject", "max_length"),
         ({"subject": "x", "message": "x" * 5001}, "message", "max_length"),
-        ({"subject": "a\x00b", "message": "x"}, "subject", "null_characters_not_allowed"),
-        ({"subject": "x", "message": "a\x00b"}, "message", "null_characters_not_allowed"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_sent(buyer, data, field, code):
@@ -230,7 +226,7 @@ def test_bad_input_is_refused_and_nothing_sent(buyer, data, field, code):
     assert not OutboxMessage.objects.exists()
 
 
-@pytest.mark.parametrize("chosen", [[], ["bestaat-niet"], ["a\x00b"]])
+@pytest.mark.parametrize("chosen", [[], ["bestaat-niet"]])
 def test_bad_supplier_choices_are_refused(buyer, chosen):
     supplier = SupplierFactory()
     response = buyer.post(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from impactportal.privacy import erase_user, export_user
 from accounts.roles import Role
+from impactportal.privacy import erase_user, export_user
 from procurement import services
 from procurement.models import Inquiry, Shortlist
 from tests.factories import ShortlistEntryFactory, ShortlistFactory, SupplierFactory, UserFactory

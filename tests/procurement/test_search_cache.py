@@ -207,7 +207,7 @@ def test_the_kept_region_is_per_language_and_per_kind_of_response(cache, client)
 def test_a_kept_region_of_hostile_input_stays_escaped(cache, client):
     SupplierFactory(name="Catering Noord", themes=[MvoiTheme.SOCIAL_RETURN])
     hostile = "<script>alert(1)</script>"
-    path = f"{SEARCH}?thema={MvoiTheme.SOCIAL_RETURN}&regio={hostile}&omvang=%00"
+    path = f"{SEARCH}?thema={MvoiTheme.SOCIAL_RETURN}&regio={hostile}&omvang=%25"
     kept = region(kept_search(client, path))
     assert hostile not in kept and "&lt;script&gt;" in kept
     assert "Catering Noord" in kept

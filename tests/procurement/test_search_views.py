@@ -128,8 +128,6 @@ def test_search_is_read_only(client):
     [
         SCRIPT,
         '"><img src=x onerror=alert(1)>',
-        "a\x00b",
-        "\x00",
         "x" * 10_000,
         "a & | ! :* ( ) <-> <2> !!! &&",
         "' OR 1=1; DROP TABLE procurement_supplier; --",
@@ -147,7 +145,6 @@ def test_hostile_search_text_is_harmless(client, text):
     assert response.status_code == 200
     page = response.content.decode()
     assert "<script>alert" not in page and "<img src=x" not in page
-    assert "\x00" not in page
     for partial in (True, False):
         extra = {"HTTP_HX_REQUEST": "true"} if partial else {}
         assert client.get(SEARCH, {"q": text, "thema": "klimaat"}, **extra).status_code == 200
@@ -210,12 +207,15 @@ def test_invalid_choices_are_named_and_the_valid_rest_still_filters(client, para
     assert f"{field}=" not in response.context["query_string"]
 
 
-def test_nul_bytes_in_any_parameter_are_dropped(client):
+@pytest.mark.parametrize(
+    "params", [{"thema": "klim\x00aat"}, {"q\x00": "x"}, {"pagina": "1\x00"}, {"q": "\x00"}]
+)
+def test_nul_bytes_in_any_parameter_are_refused(client, params):
     SupplierFactory(name="Groenkracht", themes=[MvoiTheme.CLIMATE])
-    response = client.get(SEARCH, {"thema": "klim\x00aat", "q\x00": "x", "pagina": "1\x00"})
-    assert response.status_code == 200
-    assert names(response) == ["Groenkracht"]
-    assert not response.context["form"].errors
+    for extra in ({}, {"HTTP_HX_REQUEST": "true"}):
+        response = client.get(SEARCH, params, **extra)
+        assert response.status_code == 400
+        assert "Groenkracht" not in response.content.decode()
 
 
 def test_active_filters_can_be_removed_one_by_one(client):

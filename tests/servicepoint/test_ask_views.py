@@ -244,8 +244,6 @@ def test_no_link_opens_an_unconfirmed_question(client, guest_data):
     [
         "x" * 65,  # longer than any token
         "x" * 5000,
-        "abc%00def",
-        "abc\x00def",
         "abc%2Fdef",
         "..",
         "%E2%80%AEabc",
@@ -364,7 +362,6 @@ def _files(*uploads):
 BAD_INPUT = {
     "text_too_long": ({"text": "x" * 100_000}, "text"),
     "subject_too_long": ({"subject": "s" * 201}, "subject"),
-    "nul_byte": ({"text": "Mijn vraag\x00 met een NUL"}, "text"),
     "bad_email": ({"email": "sanne-at-example"}, "email"),
     "bad_kvk": ({"kvk_number": "1234"}, "kvk_number"),
     "phone_without_number": ({"preferred_contact": "phone", "phone": ""}, "phone"),

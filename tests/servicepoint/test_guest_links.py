@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 
 from impactportal.outbox.models import OutboxMessage
-from servicepoint import retention as servicepoint_retention
 from servicepoint import guest_links, services
+from servicepoint import retention as servicepoint_retention
 from servicepoint.constants import PreferredContact, QuestionState
 from servicepoint.models import Attachment, Message, Question, Topic
 from tests.factories import QuestionFactory, UserFactory
@@ -207,8 +207,6 @@ def test_a_link_to_an_unknown_question_is_404(client):
 
 
 JUNK = {
-    "nul": "abc%00def",
-    "nul_in_a_token": "1abc:%00" + "a" * 43,
     "overlong": "a" * 5000,
     "overlong_signature": "1abc:" + "a" * 500,
     "colons": ":::",
