@@ -17,8 +17,9 @@ from django.utils import timezone
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
-from procurement import importer
+from procurement import importing
 from procurement.constants import LabelKind, MvoiTheme, Region, SupplierState
+from procurement.importing import preview_token
 from procurement.models import Category, Label, Supplier
 from procurement.services import inquiry_send
 from tests.factories import (
@@ -559,7 +560,7 @@ def test_broken_files_get_a_clear_message_and_change_nothing(coordinator_client,
 
 def test_oversized_file_is_refused(coordinator_client):
     before = table_counts()
-    big = SimpleUploadedFile("groot.csv", b"naam;kvk\n" + b"x" * (importer.MAX_FILE_BYTES + 1))
+    big = SimpleUploadedFile("groot.csv", b"naam;kvk\n" + b"x" * (importing.MAX_FILE_BYTES + 1))
     response = coordinator_client.post(IMPORT, {"file": big})
     assert response.status_code == 200
     assert [e.code for e in response.context["upload_form"].errors.as_data()["file"]] == [
@@ -605,7 +606,7 @@ def test_dry_run_then_import_then_reimport(coordinator_client, coordinator):
 
 
 def test_a_list_too_large_to_carry_back_is_not_offered_for_import(coordinator_client, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_TOKEN_CHARS", 100)
+    monkeypatch.setattr(preview_token, "MAX_TOKEN_CHARS", 100)
     response = coordinator_client.post(IMPORT, {"file": csv_file([row()])})
     assert response.status_code == 200
     assert response.context["apply_form"] is None and response.context["import_error"]

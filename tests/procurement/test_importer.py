@@ -18,7 +18,7 @@ from accounts.models import Membership, Organisation
 from accounts.roles import Role
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
-from procurement import importer
+from procurement import importing
 from procurement.constants import LabelKind, MvoiTheme, PsoLevel, Region, SizeClass, SupplierState
 from procurement.models import Category, Label, Product, SearchWord, Supplier
 from tests.factories import LabelFactory, OrganisationFactory, SupplierFactory, UserFactory
@@ -90,7 +90,7 @@ def xlsx_file(rows, *, header=HEADER, name="leveranciers.xlsx"):
 
 
 def plan_of(upload):
-    return importer.plan_import(importer.read_table(upload))
+    return importing.plan_import(importing.read_table(upload))
 
 
 def errors_of(plan):
@@ -190,9 +190,9 @@ def test_headers_are_case_insensitive_with_aliases_and_unknown_columns_ignored()
         ],
         header=header,
     )
-    table = importer.read_table(upload)
+    table = importing.read_table(upload)
     assert table.ignored_columns == ["Opmerking"]
-    plan = importer.plan_import(table)
+    plan = importing.plan_import(table)
     assert plan.errors == []
     assert plan.rows[0].data["kvk_number"] == "87654321"
     assert "branch_number" not in plan.rows[0].data  # no such column: left as it is
@@ -217,8 +217,8 @@ def test_xlsx_with_number_cells_and_a_formula_is_read_safely():
 
 def test_missing_required_column_refuses_the_file():
     upload = csv_file([["Groen Doen", "87654321"]], header=["naam", "kvk"])
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(upload)
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.read_table(upload)
     assert refused.value.code == "missing_columns"
 
 
@@ -330,8 +330,8 @@ def test_labels_with_start_dates_other_labels_and_dutch_dates():
     ],
 )
 def test_broken_files_are_refused_with_a_code(name, content, code):
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(SimpleUploadedFile(name, content))
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.read_table(SimpleUploadedFile(name, content))
     assert refused.value.code == code
     assert refused.value.messages
 
@@ -340,8 +340,8 @@ def test_zip_that_is_not_a_workbook_is_refused():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("readme.txt", "hallo")
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(SimpleUploadedFile("lijst.xlsx", out.getvalue()))
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.read_table(SimpleUploadedFile("lijst.xlsx", out.getvalue()))
     assert refused.value.code == "file_type"
 
 
@@ -350,22 +350,22 @@ def test_zip_bomb_disguised_as_xlsx_is_refused_before_opening():
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
-        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (importer.MAX_UNPACKED_BYTES + 1))
-    assert len(out.getvalue()) < importer.MAX_FILE_BYTES
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(SimpleUploadedFile("bom.xlsx", out.getvalue()))
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (importing.MAX_UNPACKED_BYTES + 1))
+    assert len(out.getvalue()) < importing.MAX_FILE_BYTES
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.read_table(SimpleUploadedFile("bom.xlsx", out.getvalue()))
     assert refused.value.code == "zip_bomb"
 
 
 def test_files_over_5_mb_or_5000_rows_are_refused():
-    big = SimpleUploadedFile("groot.csv", b"naam;kvk\n" + b"x" * importer.MAX_FILE_BYTES)
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(big)
+    big = SimpleUploadedFile("groot.csv", b"naam;kvk\n" + b"x" * importing.MAX_FILE_BYTES)
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.read_table(big)
     assert refused.value.code == "file_too_large"
 
-    many = csv_file([row(kvk=f"{10000000 + n}") for n in range(importer.MAX_ROWS + 1)])
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.read_table(many)
+    many = csv_file([row(kvk=f"{10000000 + n}") for n in range(importing.MAX_ROWS + 1)])
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.read_table(many)
     assert refused.value.code == "too_many_rows"
 
 
@@ -445,7 +445,7 @@ def test_apply_creates_exactly_the_rows_through_the_services(coordinator):
         csv_file([row(), row(naam="Groen Doen", kvk="87654321", labels="", producten="")])
     )
     before = counts()
-    result = importer.apply_import(plan, actor=coordinator)
+    result = importing.apply_import(plan, actor=coordinator)
     after = counts()
     assert (result.created, result.updated, result.verified) == (2, 0, 0)
     assert after["Organisation"] - before["Organisation"] == 2
@@ -477,7 +477,7 @@ def test_apply_creates_exactly_the_rows_through_the_services(coordinator):
 
 def test_apply_marked_as_verified(coordinator):
     plan = plan_of(csv_file([row()]))
-    result = importer.apply_import(plan, actor=coordinator, mark_verified=True)
+    result = importing.apply_import(plan, actor=coordinator, mark_verified=True)
     supplier = Supplier.objects.get()
     assert result.verified == 1
     assert supplier.state == SupplierState.VERIFIED and supplier.verified_by == coordinator
@@ -486,12 +486,12 @@ def test_apply_marked_as_verified(coordinator):
 
 def test_reimport_updates_instead_of_duplicating(coordinator):
     upload = csv_file([row()])
-    importer.apply_import(plan_of(upload), actor=coordinator)
+    importing.apply_import(plan_of(upload), actor=coordinator)
     snapshot = counts()
 
     again = plan_of(csv_file([row()]))
     assert [r.has_changes for r in again.rows] == [False]
-    result = importer.apply_import(again, actor=coordinator)
+    result = importing.apply_import(again, actor=coordinator)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
     after = counts()
     assert after["AuditLogEntry"] == snapshot["AuditLogEntry"] + 1  # only the import itself
@@ -510,7 +510,7 @@ def test_reimport_updates_instead_of_duplicating(coordinator):
             ]
         )
     )
-    result = importer.apply_import(changed, actor=coordinator)
+    result = importing.apply_import(changed, actor=coordinator)
     assert (result.created, result.updated, result.labels, result.products) == (0, 1, 1, 1)
     supplier = Supplier.objects.get()
     assert supplier.name == "Schoon & Sociaal"
@@ -528,7 +528,7 @@ def test_reimport_renews_a_reminded_label(coordinator):
         valid_until=timezone.localdate() + timedelta(days=30),
         reminder_sent_at=datetime(2026, 1, 1, tzinfo=AMSTERDAM),
     )
-    importer.apply_import(
+    importing.apply_import(
         plan_of(csv_file([row(labels="PSO trede 2 tot 2029-01-31")])), actor=coordinator
     )
     label.refresh_from_db()
@@ -540,8 +540,8 @@ def test_a_refusing_service_rolls_the_whole_import_back(coordinator):
     # Someone registers the second company between the preview and the import.
     OrganisationFactory(kvk_number="87654321", branch_number="000012345678")
     before = counts()
-    with pytest.raises(importer.ImportRowFailed) as failed:
-        importer.apply_import(plan, actor=coordinator)
+    with pytest.raises(importing.ImportRowFailed) as failed:
+        importing.apply_import(plan, actor=coordinator)
     assert failed.value.row == 3 and failed.value.messages
     assert counts() == before
 
@@ -553,7 +553,7 @@ def test_import_costs_a_bounded_number_of_queries_per_row(coordinator):
         call = next(calls)
         plan = plan_of(csv_file([row(kvk=f"{20000000 + call * 10 + i}") for i in range(n)]))
         with CaptureQueriesContext(connection) as captured:
-            importer.apply_import(plan, actor=coordinator)
+            importing.apply_import(plan, actor=coordinator)
         return len(captured)
 
     cost(1)  # content types and other per-process caches are filled once
@@ -567,22 +567,22 @@ def test_import_costs_a_bounded_number_of_queries_per_row(coordinator):
 
 
 def test_token_round_trip_and_refusals(coordinator):
-    table = importer.read_table(csv_file([row()]))
-    token = importer.sign_table(table, actor=coordinator)
-    back = importer.unsign_table(token, actor=coordinator)
+    table = importing.read_table(csv_file([row()]))
+    token = importing.sign_table(table, actor=coordinator)
+    back = importing.unsign_table(token, actor=coordinator)
     assert back.rows == table.rows and back.columns == table.columns
 
     tampered = token.replace(token[5], "A" if token[5] != "A" else "B", 1)
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.unsign_table(tampered, actor=coordinator)
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.unsign_table(tampered, actor=coordinator)
     assert refused.value.code == "bad_signature"
 
     someone_else = UserFactory(roles=[Role.COORDINATOR], staff=True)
-    with pytest.raises(importer.ImportFileError) as refused:
-        importer.unsign_table(token, actor=someone_else)
+    with pytest.raises(importing.ImportFileError) as refused:
+        importing.unsign_table(token, actor=someone_else)
     assert refused.value.code == "bad_signature"
 
     with time_machine.travel(datetime.now(tz=AMSTERDAM) + timedelta(hours=2)):
-        with pytest.raises(importer.ImportFileError) as refused:
-            importer.unsign_table(token, actor=coordinator)
+        with pytest.raises(importing.ImportFileError) as refused:
+            importing.unsign_table(token, actor=coordinator)
     assert refused.value.code == "expired"

@@ -1,6 +1,6 @@
-"""The search cache of the supplier directory (``procurement.selectors``): answers and the
-results region drawn from them are kept while the data is unchanged, and never outlive
-a write, a day or a language."""
+"""The search cache of the supplier directory (``procurement.selectors.search_cache``):
+answers and the results region drawn from them are kept while the data is unchanged, and
+never outlive a write, a day or a language."""
 
 import importlib
 from datetime import timedelta
@@ -11,7 +11,6 @@ from django.apps import apps as django_apps
 from django.db import connection
 from django.utils import timezone
 
-from procurement import selectors
 from procurement.constants import LabelKind, MvoiTheme, SupplierState
 from procurement.filters import SupplierFilter
 from procurement.models import Category, Label, Supplier
@@ -22,6 +21,7 @@ from procurement.selectors import (
     order_results,
     public_suppliers,
     results_page,
+    search_cache,
     search_cache_clear,
 )
 from procurement.services import search_words_rebuild
@@ -36,7 +36,7 @@ def tree(transactional_db):
         migration.load_tree(django_apps, None)
 
 
-# --- the search cache (procurement.selectors) ---------------------------------------------
+# --- the search cache (procurement.selectors.search_cache) --------------------------------
 #
 # Answers are only kept outside transactions that wrote, so these tests commit their data
 # (transactional_db) and ask as a request would, in autocommit.
@@ -245,7 +245,7 @@ def test_without_the_search_cache_the_region_is_always_drawn(cache, client, sett
     settings.PROCUREMENT_SEARCH_CACHE = False
     SupplierFactory(name="Fietskoeriers Noord")
     assert all(drawn(client.get(SEARCH)) for _ in range(3))
-    assert not selectors._results_cache.items
+    assert not search_cache._results_cache.items
 
 
 @pytest.mark.django_db
@@ -255,7 +255,7 @@ def test_nothing_is_kept_inside_a_transaction_that_wrote():
     page(q="wasserij")
     facets, suppliers = page(q="wasserij")
     assert facets.total == 1 and not suppliers[0].search_cache_hit
-    assert not selectors._facet_cache.items and not selectors._page_cache.items
+    assert not search_cache._facet_cache.items and not search_cache._page_cache.items
 
 
 @pytest.mark.django_db(transaction=True)
@@ -265,4 +265,4 @@ def test_the_cache_can_be_switched_off(cache, settings):
     page()
     _, suppliers = page()
     assert not suppliers[0].search_cache_hit
-    assert not selectors._facet_cache.items and not selectors._page_cache.items
+    assert not search_cache._facet_cache.items and not search_cache._page_cache.items

@@ -33,7 +33,7 @@ from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
 from omarm.constants import HelpKind, MatchState, PostingState, Theme
 from omarm.models import Area, HelpRequest, Match, MatchMessage, Offer, Report
-from procurement import importer
+from procurement import importing as importer
 from procurement.constants import LabelKind, PsoLevel
 from procurement.models import (
     Category,

@@ -26,7 +26,7 @@ from PIL import Image
 from events.models import Event
 from omarm.forms import MAX_PHOTO_BYTES
 from omarm.models import HelpRequest
-from procurement import importer
+from procurement import importing as importer
 from procurement.forms import MAX_EVIDENCE_BYTES, MAX_LOGO_BYTES
 from procurement.models import Label, Supplier
 from servicepoint.models import Attachment
