@@ -2,7 +2,7 @@
 view of registrations.
 
 State changes go through ``events.services`` (publish, cancel) and copying into a series
-through ``events.organiser.event_create_series``; the state field is read-only here.
+through ``events.services.event_create_series``; the state field is read-only here.
 Registrations are never edited in the admin: people register on the site and
 organisers check them in on the organiser pages.
 """
@@ -28,7 +28,7 @@ from impactportal.uploads import ImagePolicy, check_image
 from . import services
 from .constants import EventTheme, RegistrationStatus
 from .models import Event, Registration, RegistrationQuestion
-from .organiser import MAX_SERIES, event_create_series
+from .services import MAX_SERIES, event_create_series
 
 AUDITED_FIELDS = [
     "slug",

@@ -3,6 +3,7 @@
 What the public sees is decided here: published events that have not ended yet in the
 list, published/past/cancelled ones on the month calendar and on their own page. The
 number of places taken is annotated in the same query as the events, never per row.
+Who may run an event (``may_organise``) is decided here too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
+
+from accounts.roles import Role
 
 from .constants import SEAT_HOLDING, EventState, RegistrationStatus
 from .models import Event, Registration
@@ -99,6 +102,15 @@ def registration_of(user, event: Event) -> Registration | None:
         .exclude(status=RegistrationStatus.CANCELLED)
         .first()
     )
+
+
+def may_organise(user, event: Event) -> bool:
+    """The coordinator, or one of the event's organisers."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.has_role(Role.COORDINATOR):
+        return True
+    return event.organisers.filter(pk=user.pk).exists()
 
 
 def may_see_details(registration: Registration | None) -> bool:

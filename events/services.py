@@ -4,16 +4,24 @@ Sign-ups for one event are serialised by a row lock on the event (SELECT ... FOR
 the count of confirmed places and the new registration happen under that lock, so
 concurrent sign-ups can never confirm more people than there are places. Freed places go
 to the first person on the waiting list, under the same lock.
+
+The organisers' writes live here too: the e-mail to attendees by status
+(``attendees_message_send``) and copying an event into a series (``event_create_series``,
+used by the admin).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+import calendar
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from impactportal.audit.services import audit_log
@@ -28,9 +36,22 @@ from .constants import (
     RegistrationStatus,
 )
 from .ical import event_ics
-from .models import Event, Registration
+from .models import Event, Registration, RegistrationQuestion
+from .selectors import AMSTERDAM, may_organise
 
 MAX_ANSWER_LENGTH = 2000
+MAX_SUBJECT_LENGTH = 200
+MAX_BODY_LENGTH = 10_000
+MAX_SERIES = 52
+SERIES_EVERY = ("week", "month")
+
+# Statuses an organiser can write to; cancelled people are left alone.
+MESSAGE_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITING,
+    RegistrationStatus.ATTENDED,
+    RegistrationStatus.NO_SHOW,
+)
 
 
 def _now(now: datetime | None) -> datetime:
@@ -289,3 +310,180 @@ def mark_past_events(*, now: datetime | None = None) -> int:
                 _event_transition(event, EventState.PAST, actor=None)
                 done += 1
     return done
+
+
+# Organisers -------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+
+
+def _plain_text(value: str, *, field: str, max_length: int, single_line: bool = False) -> str:
+    value = (value or "").replace("\r\n", "\n").strip()
+    if single_line:
+        value = " ".join(value.split())
+    if not value:
+        raise ValidationError({field: _("This field is required.")}, code="required")
+    if len(value) > max_length:
+        raise ValidationError(
+            {field: _("At most %(n)d characters.") % {"n": max_length}}, code="too_long"
+        )
+    if _TAG.search(value) or strip_tags(value) != value:
+        raise ValidationError(
+            {field: _("Write plain text without HTML tags.")}, code="html_not_allowed"
+        )
+    return value
+
+
+@transaction.atomic
+def attendees_message_send(
+    *, event: Event, statuses: Iterable[str], subject: str, body: str, actor
+) -> int:
+    """E-mail everyone registered for ``event`` with one of ``statuses``.
+
+    One outbox e-mail per recipient (template ``events/attendee_message``), written in
+    this transaction, and one audit entry. Nothing is queued if any input is invalid or
+    nobody has the chosen statuses. Returns the number of e-mails queued.
+    """
+    if not may_organise(actor, event):
+        raise PermissionDenied
+    chosen = sorted({str(s) for s in statuses})
+    allowed = {s.value for s in MESSAGE_STATUSES}
+    if not chosen or not set(chosen) <= allowed:
+        raise ValidationError({"statuses": _("Choose who receives the message.")}, code="statuses")
+    subject = _plain_text(subject, field="subject", max_length=MAX_SUBJECT_LENGTH, single_line=True)
+    body = _plain_text(body, field="body", max_length=MAX_BODY_LENGTH)
+    recipients = list(
+        event.registrations.filter(status__in=chosen, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    if not recipients:
+        raise ValidationError(_("Nobody has the chosen status."), code="no_recipients")
+    context = {"event": event, "subject": subject, "body": body}
+    for registration in recipients:
+        notify_user(user=registration.user, template="events/attendee_message", context=context)
+    audit_log(
+        actor=actor,
+        action="event.attendees_messaged",
+        obj=event,
+        data={"statuses": chosen, "subject": subject, "recipients": len(recipients)},
+    )
+    return len(recipients)
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _shift(moment: datetime | None, start_local: datetime, new_start_date: date):
+    """Move ``moment`` as many calendar days as the start moves, keeping its wall-clock
+    time in Amsterdam (19:30 stays 19:30 across a change to or from summer time)."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment, AMSTERDAM).replace(tzinfo=None)
+    days = (new_start_date - start_local.date()).days
+    return (local + timedelta(days=days)).replace(tzinfo=AMSTERDAM)
+
+
+_DATE_SUFFIX = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+
+
+def _series_slug(event: Event, day: date, taken: set[str]) -> str:
+    base = _DATE_SUFFIX.sub("", event.slug) or slugify(event.title) or "event"
+    base = f"{base[:185]}-{day:%Y-%m-%d}"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+COPIED_FIELDS = (
+    "type",
+    "title",
+    "description",
+    "venue",
+    "address",
+    "online_link",
+    "organiser",
+    "themes",
+    "audience",
+    "capacity",
+    "reminder_hours",
+)
+SHIFTED_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "cancellation_cutoff",
+)
+
+
+@transaction.atomic
+def event_create_series(*, event: Event, every: str, count: int, actor) -> list[Event]:
+    """Copy ``event`` ``count`` times, every week or every month after it.
+
+    The copies are drafts with the same registration questions and organisers, a new
+    slug ending in their date, and the same Amsterdam wall-clock times. A monthly copy
+    falls on the same day of the month (the last day for months that are shorter).
+    """
+    if not actor.has_perm("events.add_event"):
+        raise PermissionDenied
+    if every not in SERIES_EVERY:
+        raise ValidationError({"every": _("Choose every week or every month.")}, code="every")
+    if not isinstance(count, int) or not 1 <= count <= MAX_SERIES:
+        raise ValidationError(
+            {"count": _("Between 1 and %(n)d copies.") % {"n": MAX_SERIES}}, code="count"
+        )
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    questions = list(event.questions.all())
+    organisers = list(event.organisers.all())
+    start_local = timezone.localtime(event.starts_at, AMSTERDAM)
+    day = start_local.date()
+    dates = [
+        day + timedelta(weeks=i) if every == "week" else _add_months(day, i)
+        for i in range(1, count + 1)
+    ]
+    base = _DATE_SUFFIX.sub("", event.slug)
+    taken = set(Event.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    copies = []
+    for new_date in dates:
+        copy = Event(
+            slug=_series_slug(event, new_date, taken),
+            state=EventState.DRAFT,
+            **{name: getattr(event, name) for name in COPIED_FIELDS},
+            **{
+                name: _shift(getattr(event, name), start_local, new_date) for name in SHIFTED_FIELDS
+            },
+        )
+        copy.full_clean(exclude=["organisers"])
+        copy.save()
+        copy.organisers.set(organisers)
+        RegistrationQuestion.objects.bulk_create(
+            RegistrationQuestion(
+                event=copy,
+                position=q.position,
+                label=q.label,
+                kind=q.kind,
+                choices=q.choices,
+                required=q.required,
+            )
+            for q in questions
+        )
+        audit_log(
+            actor=actor,
+            action="event.created",
+            obj=copy,
+            data={"copied_from": event.slug, "series": every},
+        )
+        copies.append(copy)
+    audit_log(
+        actor=actor,
+        action="event.series_created",
+        obj=event,
+        data={"every": every, "count": count, "slugs": [c.slug for c in copies]},
+    )
+    return copies

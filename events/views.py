@@ -32,7 +32,7 @@ from .constants import EventState, EventType, RegistrationStatus
 from .filters import EventFilter
 from .forms import RegistrationForm
 from .ical import feed_ics
-from .organiser import may_organise
+from .selectors import may_organise
 
 PAGE_SIZE = 20
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -180,7 +180,7 @@ def _area(slug="centrum"):
 
 
 def _index(posting):
-    from omarm.services import _refresh_search_vector
+    from omarm.services.postings import _refresh_search_vector
 
     _refresh_search_vector(posting)
 

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from events import services
 from events.constants import QuestionKind, RegistrationStatus
 from events.models import Registration, RegistrationQuestion
-from events.organiser import attendees_message_send
+from events.services import attendees_message_send
 from impactportal.audit.models import AuditLogEntry
 from impactportal.outbox.models import OutboxMessage
 from tests.events.test_registration import make_event

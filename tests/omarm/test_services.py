@@ -23,6 +23,8 @@ from omarm.constants import (
     StoryState,
 )
 from omarm.models import Area, HelpRequest, Match, Offer
+from omarm.services.matches import _match_transition
+from omarm.services.postings import _posting_transition
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
@@ -94,13 +96,13 @@ def test_posting_transition_table(kind, current, target, social, business):
     type(posting).objects.filter(pk=posting.pk).update(state=current)
     posting.refresh_from_db()
     if target in POSTING_TRANSITIONS[current]:
-        services._posting_transition(posting, target, actor=user, reason="omdat")
+        _posting_transition(posting, target, actor=user, reason="omdat")
         posting.refresh_from_db()
         assert posting.state == target
         assert AuditLogEntry.objects.filter(action=f"omarm.{kind}.state_changed").count() == 1
     else:
         with pytest.raises(TransitionNotAllowed):
-            services._posting_transition(posting, target, actor=user)
+            _posting_transition(posting, target, actor=user)
         posting.refresh_from_db()
         assert posting.state == current
 
@@ -248,12 +250,12 @@ def test_match_transition_table(current, target, social, business, coordinator):
     Match.objects.filter(pk=match.pk).update(state=current)
     match.refresh_from_db()
     if target in MATCH_TRANSITIONS[current]:
-        services._match_transition(match, target, actor=coordinator, reason="reden")
+        _match_transition(match, target, actor=coordinator, reason="reden")
         match.refresh_from_db()
         assert match.state == target
     else:
         with pytest.raises(TransitionNotAllowed):
-            services._match_transition(match, target, actor=coordinator)
+            _match_transition(match, target, actor=coordinator)
         match.refresh_from_db()
         assert match.state == current
 

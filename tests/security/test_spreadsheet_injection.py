@@ -176,7 +176,7 @@ def test_no_spreadsheet_is_written_past_the_kernel():
 
 def test_the_source_scan_sees_the_kernel_calls():
     sites = kernel_call_sites()
-    assert ("omarm.admin.MatchAdmin.export_view", "csv_response") in sites
+    assert ("omarm.admin.matches.MatchAdmin.export_view", "csv_response") in sites
     assert ("procurement.exports.export_response", "streaming_csv_response") in sites
     assert kernel_responses() == {"csv_response", "streaming_csv_response", "xlsx_response"}
 

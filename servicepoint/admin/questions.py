@@ -1,13 +1,14 @@
-"""The account managers' and directorate contacts' working tool.
-
-Every change made here goes through ``servicepoint.services``: the admin's own save
-paths are closed for questions, so the workflow table, audit and e-mails always apply.
+"""The question queue and the question page: the list with its filters and bulk actions,
+and the forms on the page (reply or note, route, state, topic, a directorate's part) with
+the views they post to, each calling a service. The reports page hangs off it too.
 """
+
+from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,157 +22,15 @@ from accounts.models import Directorate, User
 from accounts.roles import Role
 from impactportal.admin_actions import run_service_per_object
 from impactportal.admin_site import PortalModelAdmin
-from impactportal.audit.admin import AuditLogInline, ReadOnlyAdminMixin
+from impactportal.audit.admin import AuditLogInline
 
-from . import reports, selectors, services
-from .constants import OPEN_STATES, TRANSITIONS, AssignmentState, Deadline, QuestionState
-from .forms import MAX_TEXT, MultipleFileField
-from .models import (
-    Assignment,
-    CannedReply,
-    FollowUp,
-    KnowledgeArticle,
-    Message,
-    Question,
-    RoutingRule,
-    Topic,
-)
+from .. import reports, selectors, services
+from ..constants import TRANSITIONS, AssignmentState, Deadline, QuestionState
+from ..forms import MAX_TEXT, MultipleFileField
+from ..models import Assignment, CannedReply, KnowledgeArticle, Message, Question, Topic
+from .filters import AccountManagerFilter, AssigneeFilter, DeadlineFilter, DirectorateFilter
 
-
-@admin.register(Topic)
-class TopicAdmin(PortalModelAdmin):
-    list_display = [
-        "name",
-        "name_en",
-        "first_response_days",
-        "resolution_days",
-        "position",
-        "is_active",
-    ]
-    list_editable = ["position", "is_active"]
-    prepopulated_fields = {"slug": ["name"]}
-    search_fields = ["name", "name_en"]
-
-
-@admin.register(RoutingRule)
-class RoutingRuleAdmin(PortalModelAdmin):
-    list_display = ["position", "topic", "keywords", "directorate", "assignee", "is_active"]
-    list_display_links = ["topic"]
-    list_editable = ["position", "is_active"]
-    list_filter = ["topic", "directorate", "is_active"]
-    list_select_related = ["topic", "directorate", "assignee"]
-    autocomplete_fields = ["assignee"]
-
-
-@admin.register(CannedReply)
-class CannedReplyAdmin(PortalModelAdmin):
-    list_display = ["title", "topic"]
-    list_filter = ["topic"]
-    search_fields = ["title", "body"]
-    list_select_related = ["topic"]
-
-
-@admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(PortalModelAdmin):
-    audited_by_service = True  # save_model calls a service, which audits
-    list_display = ["title", "topic", "is_published", "updated_at"]
-    list_filter = ["topic", "is_published"]
-    search_fields = ["title", "summary", "body"]
-    prepopulated_fields = {"slug": ["title"]}
-    list_select_related = ["topic"]
-    inlines = [AuditLogInline]
-
-    def save_model(self, request, obj, form, change):
-        services.article_save(article=obj, actor=request.user)
-
-
-@admin.register(FollowUp)
-class FollowUpAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
-    list_display = ["question", "sent_at", "answered_at", "helped"]
-    list_filter = ["helped"]
-    list_select_related = ["question"]
-    fields = ["question", "sent_at", "answered_at", "helped", "comment"]
-    readonly_fields = fields
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) and selectors.staff_can_see_all(
-            request.user
-        )
-
-
-class DirectorateFilter(admin.SimpleListFilter):
-    title = _("directorate")
-    parameter_name = "directie"
-
-    def lookups(self, request, model_admin):
-        return [(d.pk, d.name) for d in Directorate.objects.filter(is_active=True)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            routed = Assignment.objects.filter(
-                question=OuterRef("pk"), directorate=self.value()
-            ).exclude(state=AssignmentState.WITHDRAWN)
-            return queryset.filter(Exists(routed))
-        return queryset
-
-
-class DeadlineFilter(admin.SimpleListFilter):
-    title = _("service level")
-    parameter_name = "termijn"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("overdue", _("overdue")),
-            ("due_today", _("due today")),
-            ("first_response", _("first response overdue")),
-        ]
-
-    def queryset(self, request, queryset):
-        today = timezone.localdate()
-        if self.value() == "overdue":
-            return queryset.filter(state__in=OPEN_STATES, resolution_due__lt=today)
-        if self.value() == "due_today":
-            return queryset.filter(state__in=OPEN_STATES, resolution_due=today)
-        if self.value() == "first_response":
-            return queryset.filter(
-                first_response_at__isnull=True, first_response_due__lt=today, state__in=OPEN_STATES
-            )
-        return queryset
-
-
-class AccountManagerFilter(admin.SimpleListFilter):
-    title = _("account manager")
-    parameter_name = "accountmanager"
-
-    def lookups(self, request, model_admin):
-        managers = User.objects.filter(groups__name=Role.ACCOUNT_MANAGER).order_by("name")
-        return [("none", _("nobody yet"))] + [(u.pk, str(u)) for u in managers]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(account_manager__isnull=True)
-        if self.value():
-            return queryset.filter(account_manager=self.value())
-        return queryset
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    """The person at a directorate a question's part is assigned to."""
-
-    title = _("assigned person")
-    parameter_name = "persoon"
-
-    def lookups(self, request, model_admin):
-        people = User.objects.filter(groups__name=Role.DIRECTORATE_CONTACT).order_by("name")
-        return [(u.pk, str(u)) for u in people]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            assigned = Assignment.objects.filter(
-                question=OuterRef("pk"), assignee=self.value()
-            ).exclude(state=AssignmentState.WITHDRAWN)
-            return queryset.filter(Exists(assigned))
-        return queryset
+# The forms on the question page ---------------------------------------------------------
 
 
 class RouteForm(forms.Form):
@@ -256,6 +115,9 @@ class StateForm(forms.Form):
 
 class TopicForm(forms.Form):
     topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.filter(is_active=True))
+
+
+# The queue and the question page --------------------------------------------------------
 
 
 @admin.register(Question)
