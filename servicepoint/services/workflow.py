@@ -40,9 +40,12 @@ def _transition(question: Question, to: QuestionState, *, actor, reason: str = "
     if to == QuestionState.CLOSED:
         question.closed_at = now
         fields.append("closed_at")
-        question.assignments.filter(
+        # The directorates' parts still open end with it, each change in the history.
+        live = question.assignments.select_related("directorate").filter(
             state__in=[AssignmentState.OPEN, AssignmentState.IN_PROGRESS]
-        ).update(state=AssignmentState.WITHDRAWN)
+        )
+        for assignment in live:
+            _assignment_transition(assignment, AssignmentState.WITHDRAWN, actor=actor)
     if to == QuestionState.REOPENED:
         # A reopened question gets a fresh service level from today, or it would show
         # as overdue (often 3x) the moment it comes back.

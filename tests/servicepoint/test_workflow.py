@@ -80,6 +80,13 @@ def test_closing_withdraws_open_assignments_but_keeps_answered_ones():
     answered.refresh_from_db()
     assert open_one.state == AssignmentState.WITHDRAWN
     assert answered.state == AssignmentState.ANSWERED
+    # Each withdrawal is in the question's history, not a silent bulk update.
+    withdrawn = AuditLogEntry.objects.filter(
+        action="assignment.state_changed", object_id=str(question.pk)
+    )
+    assert [entry.changes for entry in withdrawn] == [
+        {f"assignment {open_one.directorate}": ["open", "withdrawn"]}
+    ]
 
 
 @pytest.mark.django_db
