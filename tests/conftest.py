@@ -48,8 +48,8 @@ def staff_with_totp(db):
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path, settings):
     """A real worker process consuming from the test Redis; tasks are published for real."""
-    from impactportal.celery import app
     from devtools.testing.worker import WorkerProcess
+    from impactportal.celery import app
 
     app.control.purge()  # nothing left over from an earlier test
     previous = app.conf.task_always_eager

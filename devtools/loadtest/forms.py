@@ -1,10 +1,10 @@
 """Forms read from a page and sent as a browser sends them.
 
-The load test posts every form it finds on the page it just read: hidden fields such as
-the CSRF token, checked radios and selected options as they are, required fields left
-empty get a plausible value, and an empty field that is not required (a honeypot) stays
-empty. So a change to a form needs no change here unless it adds a field that must be
-filled in by hand.
+A journey reads the form from the page it just got and posts what a browser would:
+hidden fields such as the CSRF token, checked radios and selected options as they are;
+required fields left empty get a plausible value; an empty field that is not required
+(a honeypot) stays empty. So a change to a form needs no change here unless it adds a
+field that must be filled in by hand.
 """
 
 from __future__ import annotations

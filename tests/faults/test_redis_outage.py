@@ -17,11 +17,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
+from devtools.testing.worker import wait_for
 from events.models import Registration
 from impactportal.outbox import services
 from impactportal.outbox.models import CapturedMail, OutboxMessage
 from impactportal.outbox.tasks import sweep_outbox
-from devtools.testing.worker import wait_for
 from servicepoint.models import Question
 from tests.events.test_registration import make_event
 from tests.factories import TopicFactory, UserFactory

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from devtools.testing.worker import wait_for
 from impactportal.outbox import services
 from impactportal.outbox.models import CapturedMail, OutboxMessage
 from impactportal.outbox.tasks import deliver_message, sweep_outbox
-from devtools.testing.worker import wait_for
 from tests.factories import OrganisationFactory, UserFactory
 
 from .conftest import report

@@ -468,3 +468,88 @@ def test_collectstatic_succeeds_with_the_production_settings(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     assert manifest["paths"]
+
+
+# Development tooling ---------------------------------------------------------------------------
+
+# Runs in a subprocess with the production settings and devtools/ unimportable, as in the
+# image: sets Django up, runs the system checks, loads every management command and URL
+# pattern, and imports every module of the portal's own packages.
+WITHOUT_DEVTOOLS = r"""
+import importlib
+import json
+import pkgutil
+import sys
+from pathlib import Path
+
+sys.modules["devtools"] = None  # any import of it now fails, as where it is not copied
+
+import django
+
+django.setup()
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command, get_commands, load_command_class
+from django.urls import get_resolver
+
+call_command("check")
+for name, app in get_commands().items():
+    load_command_class(app, name)
+get_resolver().url_patterns
+packages = {
+    config.name.split(".")[0]
+    for config in apps.get_app_configs()
+    if (Path(settings.BASE_DIR) / config.name.split(".")[0]).is_dir()
+}
+modules = 0
+for package in sorted(packages):
+    root = importlib.import_module(package)
+    for module in pkgutil.walk_packages(root.__path__, f"{package}."):
+        importlib.import_module(module.name)
+        modules += 1
+print(json.dumps({"packages": sorted(packages), "modules": modules}))
+"""
+
+
+def test_development_tooling_stays_out_of_the_image():
+    # The image copies the whole build context; .dockerignore keeps the tooling out of it.
+    assert ("COPY", ". .") in dockerfile_instructions()
+    ignored = [line.strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines()]
+    assert "devtools" in ignored and "tests" in ignored
+    assert (BASE_DIR / "devtools" / "apps.py").exists()
+
+
+def test_the_production_settings_need_no_development_tooling():
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [sys.executable, "-c", WITHOUT_DEVTOOLS],
+        cwd=BASE_DIR,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "devtools" not in loaded["packages"]
+    assert {"impactportal", "accounts", "procurement", "monitor"} <= set(loaded["packages"])
+    assert loaded["modules"] > 100
+
+
+def test_the_development_settings_install_the_tooling_and_production_does_not():
+    code = "from django.conf import settings; print(' '.join(settings.INSTALLED_APPS))"
+    installed = {}
+    for name in ("production", "benchmark", "local", "test"):
+        module = f"impactportal.settings.{name}"
+        result = subprocess.run(  # noqa: S603 (fixed arguments)
+            [sys.executable, "-c", code],
+            cwd=BASE_DIR,
+            env=production_env(DJANGO_SETTINGS_MODULE=module),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        installed[name] = result.stdout.split()
+    assert "devtools" not in installed["production"]
+    assert all("devtools" in installed[name] for name in ("benchmark", "local", "test"))

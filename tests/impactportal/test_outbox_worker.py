@@ -6,10 +6,10 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from impactportal.outbox import services
-from impactportal.outbox.models import CapturedMail, OutboxMessage
 from devtools.testing.services import local_services
 from devtools.testing.worker import wait_for
+from impactportal.outbox import services
+from impactportal.outbox.models import CapturedMail, OutboxMessage
 from tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.worker
