@@ -14,8 +14,8 @@ export PYTHONWARNINGS := ignore::UserWarning:platformdirs.api
 run: install
 	$(PY) -m devtools.devstack run
 
-## test: install everything and run the whole suite (unit, worker, browser)
-test: install system-deps
+## test: install everything, run the linters and the whole suite (unit, worker, browser)
+test: install system-deps lint
 	$(PY) -m pytest $(ARGS)
 
 ## benchmark: the search page at 100,000 suppliers (seeded once into .data/benchmark); ARGS="--duration 60"
@@ -45,8 +45,10 @@ translations: $(VENV)/.installed
 system-deps:
 	@scripts/ensure-system-packages chromium
 
+## lint: ruff and the import contracts (the floors of the house, pyproject.toml); fails on findings
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=impactportal.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
