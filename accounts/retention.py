@@ -144,11 +144,3 @@ def register_kinds() -> None:
         days=0,  # from the account's deletion
         models=[AuditLogEntry],
     )
-    registry.exempt(
-        "accounts.Directorate",
-        "A directorate's name and shared mailbox: the municipality's, not a person's.",
-    )
-    registry.exempt(
-        "accounts.Organisation",
-        "The business register's public data of an organisation the programme works with.",
-    )

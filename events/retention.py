@@ -8,7 +8,7 @@ from impactportal.retention import registry
 from impactportal.retention.helpers import deleted_count, scrub_audit
 
 from .figures import HELD_STATES
-from .models import Event, Registration, RegistrationQuestion
+from .models import Event, Registration
 
 
 def purge_past_event_registrations(cutoff: datetime, *, dry_run: bool) -> int:
@@ -42,4 +42,3 @@ def register_kinds() -> None:
         "The programme's public record of what took place; its organisers are taken off "
         "with their account (events.privacy).",
     )
-    registry.exempt(RegistrationQuestion, "The organiser's questions, the same for everyone.")

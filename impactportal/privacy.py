@@ -59,7 +59,8 @@ def register(
 
 def exempt(model: type[models.Model] | str, reason: str) -> None:
     """Declare that ``model`` (a class or ``"app_label.ModelName"``) holds no personal
-    data despite fields that look like it, and why."""
+    data despite fields that look like it, and why. It then needs neither a privacy
+    section nor a retention kind."""
     if not reason.strip():
         raise ValueError("an exemption needs a reason")
     label = model if isinstance(model, str) else model._meta.label
@@ -155,6 +156,10 @@ def personal_fields(model: type[models.Model]) -> list[str]:
         ):
             found.append(field.name)
     return found
+
+
+def exemptions() -> dict[str, str]:
+    return dict(_EXEMPT)
 
 
 def covered_models() -> set[str]:

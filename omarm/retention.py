@@ -26,7 +26,7 @@ from impactportal.retention.helpers import (
 )
 
 from .constants import MatchState, PostingState, StoryState
-from .models import Area, Challenge, ChallengeTeam, HelpRequest, Match, MatchMessage, Offer, Report
+from .models import HelpRequest, Match, MatchMessage, Offer, Report
 
 CLOSED_STATES = (PostingState.FULFILLED, PostingState.EXPIRED, PostingState.WITHDRAWN)
 ENDED_MATCHES = Q(state__in=[MatchState.COMPLETED, MatchState.BROKEN_OFF])
@@ -214,9 +214,3 @@ def register_kinds() -> None:
         days=365,  # from being resolved
         models=[Report],
     )
-    for model, reason in {
-        Area: "The coordinator's list of areas of the city.",
-        Challenge: "The programme's public record of a challenge day.",
-        ChallengeTeam: "A team's name and the request it takes on, the programme's record.",
-    }.items():
-        registry.exempt(model, reason)

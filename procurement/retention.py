@@ -22,11 +22,8 @@ from impactportal.retention.helpers import (
 
 from .constants import SupplierState
 from .models import (
-    Category,
     Inquiry,
-    InquiryRecipient,
     Label,
-    Product,
     Shortlist,
     ShortlistEntry,
     Supplier,
@@ -102,10 +99,3 @@ def register_kinds() -> None:
         days=2 * 365,  # from sending
         models=[Inquiry],
     )
-    for model, reason in {
-        Category: "The directory's category tree, the same for everyone.",
-        Product: "A company's products and services, published with its profile.",
-        InquiryRecipient: "A supplier's business address an inquiry went to; it goes with "
-        "the supplier's profile.",
-    }.items():
-        registry.exempt(model, reason)

@@ -30,13 +30,10 @@ from .constants import MessageKind, QuestionState
 from .models import (
     Assignment,
     Attachment,
-    CannedReply,
     FollowUp,
-    KnowledgeArticle,
     Message,
     Question,
     RoutingRule,
-    Topic,
 )
 
 # Free text in the audit data of a question: the follow-up comment of the entrepreneur
@@ -181,14 +178,11 @@ def register_kinds() -> None:
         days=5 * 365,  # closed, of account holders; from closing
         models=[Question, Message, FollowUp],
     )
-    for model, reason in {
-        Topic: "The desk's list of topics.",
-        KnowledgeArticle: "Articles the desk publishes for everyone.",
-        CannedReply: "The desk's standard texts; nobody's personal data.",
-        RoutingRule: "Which staff member gets a topic's questions; undone when that "
-        "account is deleted (servicepoint.privacy).",
-    }.items():
-        registry.exempt(model, reason)
+    registry.exempt(
+        RoutingRule,
+        "Which staff member gets a topic's questions; undone when that account is deleted "
+        "(servicepoint.privacy).",
+    )
     registry.exempt(
         Assignment,
         "Holds which staff member handled a directorate's part: the municipality's own "

@@ -27,8 +27,6 @@ def _exempt_framework_models():
     """Django's own tables whose fields look personal but are not."""
     from impactportal import privacy
 
-    from . import registry
-
     for label, reason in {
         "auth.Group": "A role's name; who holds it is on the account.",
         "auth.Permission": "A permission's name and code, the same for everyone.",
@@ -36,4 +34,3 @@ def _exempt_framework_models():
         "audit log instead (impactportal.admin_site.AuditedAdminMixin).",
     }.items():
         privacy.exempt(label, reason)
-        registry.exempt(label, reason)

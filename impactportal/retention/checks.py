@@ -43,7 +43,7 @@ def retention_coverage_check(app_configs=None, **kwargs):
         )
         for problem in privacy.coverage_problems(
             covered=registry.covered_models(),
-            exempt=registry.exemptions(),
+            exempt={**privacy.exemptions(), **registry.exemptions()},
             what="retention kind",
         )
     ]

@@ -61,8 +61,10 @@ def register(
 
 
 def exempt(model: type[models.Model] | str, reason: str) -> None:
-    """Declare that ``model`` needs no retention period of its own, and why (it lives and
-    goes with another kind's rows, it holds no personal data...)."""
+    """Declare that ``model`` holds personal data but needs no retention period of its
+    own, and why (it is kept as the programme's record, its personal part goes with
+    account deletion...). A model without personal data is exempted once, with
+    ``impactportal.privacy.exempt``."""
     if not reason.strip():
         raise ValueError("an exemption needs a reason")
     label = model if isinstance(model, str) else model._meta.label
