@@ -230,11 +230,12 @@ def test_bad_search_parameters_are_refused(buyer, directory, params):
 
 
 def test_hostile_search_text_is_harmless(buyer, directory):
-    for text in ("groen\x00onderhoud", "<script>alert(1)</script>", "' OR 1=1 --", "a:* & !b"):
+    for text in ("<script>alert(1)</script>", "' OR 1=1 --", "a:* & !b"):
         response = buyer.get(search_url("csv", q=text))
-        assert response.status_code in (200, 400)
-        if response.status_code == 200:
-            csv_rows(response)
+        assert response.status_code == 200, text
+        csv_rows(response)
+    # A NUL byte is refused before any view runs (impactportal.middleware).
+    assert buyer.get(search_url("csv", q="groen\x00onderhoud")).status_code == 400
 
 
 def test_too_many_rows_are_refused(buyer, directory, monkeypatch):
