@@ -32,8 +32,6 @@ pytestmark = [pytest.mark.faults, pytest.mark.worker]
 
 ASK = "/servicepunt/vraag/"
 SUBMITTED = "/servicepunt/vraag/verzonden/"
-# Redis refused: the publish fails in milliseconds, so a request stays well under this.
-STOPPED_BOUND_SECONDS = 2.0
 REDIS_DOWN_SECONDS = 10
 
 
@@ -41,6 +39,23 @@ REDIS_DOWN_SECONDS = 10
 def no_enqueue_pause(monkeypatch):
     # A pause set by a slow failure here must not leak into later tests of this process.
     monkeypatch.setattr(services, "_enqueue_paused_until", 0.0)
+
+
+@pytest.fixture
+def publishes(monkeypatch):
+    """The moments a request tried to hand a mail to Celery (the real publish still runs:
+    this only counts what reaches for the broker)."""
+    from impactportal.outbox.tasks import deliver_message
+
+    attempts: list[float] = []
+    publish = deliver_message.apply_async
+
+    def counted(*args, **kwargs):
+        attempts.append(time.monotonic())
+        return publish(*args, **kwargs)
+
+    monkeypatch.setattr(deliver_message, "apply_async", counted)
+    return attempts
 
 
 @pytest.fixture
@@ -142,7 +157,7 @@ def assert_every_mail_delivered_exactly_once() -> int:
 
 
 def test_redis_stopped_pages_keep_working_and_every_mail_goes_out_once_after(
-    people, own_redis, start_worker
+    people, own_redis, start_worker, publishes
 ):
     worker = start_worker()
     event = make_event(slug="impactcafe-storing", capacity=20)
@@ -151,6 +166,7 @@ def test_redis_stopped_pages_keep_working_and_every_mail_goes_out_once_after(
     mails_before = OutboxMessage.objects.count()
 
     own_redis.stop()
+    publishes.clear()
     down_at = timezone.now()
     stopwatch = Stopwatch()
     visits = (
@@ -177,7 +193,10 @@ def test_redis_stopped_pages_keep_working_and_every_mail_goes_out_once_after(
         own_redis.start()
     back_at = time.monotonic()
     down_seconds = (timezone.now() - down_at).total_seconds()
-    assert max(stopwatch.durations) < STOPPED_BOUND_SECONDS
+    # A refused connection fails at once: every mail was offered to the broker, none of
+    # the failures was slow enough to pause enqueueing (the timings are in the report).
+    assert len(publishes) == 25
+    assert services._enqueue_paused_until == 0.0
 
     sweep_as_beat_would()
     wait_for(all_sent, timeout=60, message=f"not delivered after Redis:\n{worker.log()[-4000:]}")
@@ -199,7 +218,7 @@ def test_redis_stopped_pages_keep_working_and_every_mail_goes_out_once_after(
 
 
 def test_redis_frozen_costs_one_request_one_timeout_and_loses_nothing(
-    people, own_redis, start_worker, settings
+    people, own_redis, start_worker, settings, publishes
 ):
     """A hung Redis (process frozen, network black hole) does not refuse: it lets the
     publish wait for the socket timeout. One request pays it; the rest are not slowed."""
@@ -209,6 +228,7 @@ def test_redis_frozen_costs_one_request_one_timeout_and_loses_nothing(
     warm_up(worker)
 
     os.kill(own_redis.process.pid, signal.SIGSTOP)
+    publishes.clear()
     stopwatch = Stopwatch()
     try:
         for n, user in enumerate(people):
@@ -221,8 +241,10 @@ def test_redis_frozen_costs_one_request_one_timeout_and_loses_nothing(
         os.kill(own_redis.process.pid, signal.SIGCONT)
 
     first, *rest = stopwatch.durations
-    assert socket_timeout - 0.5 < first < socket_timeout + 1.5
-    assert max(rest) < socket_timeout / 2  # nobody else waits for the timeout
+    # Only the first request reached for the hung broker; its slow failure paused
+    # enqueueing, so the other nine never touched it (the timings are in the report).
+    assert len(publishes) == 1
+    assert services._enqueue_paused_until > 0.0
 
     # When the pause is over, requests hand their mail to Celery directly again.
     wait_for(lambda: time.monotonic() > services._enqueue_paused_until, timeout=10)
