@@ -75,32 +75,29 @@ def _erase_memberships(user):
     user.memberships.all().delete()
 
 
-def _login_records(user):
-    usernames = [text for text in privacy.identifying_strings(user) if "@" in text]
-    return [model.objects.filter(username__in=usernames) for model in (AccessLog, AccessFailureLog)]
+def _login_names(user) -> list[str]:
+    """The login names axes recorded for the account: its addresses."""
+    return [text for text in privacy.identifying_strings(user) if "@" in text]
 
 
 def _export_logins(user):
     """The logins and failed attempts recorded for the account's addresses (lockout and
     accountability), newest first."""
-    logins, failures = _login_records(user)
-    return {
-        "logins": [
+    names = _login_names(user)
+
+    def rows(model):
+        return [
             {"at": iso(row.attempt_time), "ip_address": row.ip_address, "browser": row.user_agent}
-            for row in logins.order_by("-attempt_time")
-        ],
-        "failed_attempts": [
-            {"at": iso(row.attempt_time), "ip_address": row.ip_address, "browser": row.user_agent}
-            for row in failures.order_by("-attempt_time")
-        ],
-    }
+            for row in model.objects.filter(username__in=names).order_by("-attempt_time")
+        ]
+
+    return {"logins": rows(AccessLog), "failed_attempts": rows(AccessFailureLog)}
 
 
 def _erase_logins(user):
-    for records in _login_records(user):
-        records.delete()
-    usernames = [text for text in privacy.identifying_strings(user) if "@" in text]
-    AccessAttempt.objects.filter(username__in=usernames).delete()
+    names = _login_names(user)
+    for model in (AccessLog, AccessFailureLog, AccessAttempt):
+        model.objects.filter(username__in=names).delete()
 
 
 def _export_sessions(user):

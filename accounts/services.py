@@ -65,18 +65,20 @@ def user_revoke_role(*, user: User, role: Role, actor: User | None) -> None:
     user.groups.remove(Group.objects.get(name=role.value))
     if role == Role.DIRECTORATE_CONTACT:
         user.directorate = None
-    remaining = set(user.groups.values_list("name", flat=True))
-    user.is_staff = user.is_superuser or bool(remaining & {r.value for r in STAFF_ROLES})
-    user.save(update_fields=["directorate", "is_staff"])
+        user.save(update_fields=["directorate"])
     audit_log(actor=actor, action="user.role_revoked", obj=user, data={"role": role.value})
+    user_sync_staff_flag(user=user, actor=actor)
+
+
+def _holds_staff_role(user: User) -> bool:
+    return user.groups.filter(name__in=[role.value for role in STAFF_ROLES]).exists()
 
 
 @transaction.atomic
 def user_sync_staff_flag(*, user: User, actor: User | None) -> None:
     """Staff roles and admin access go together: whoever holds a staff role's group is
     staff (and so needs two-factor), whoever holds none is not (superusers stay)."""
-    roles = set(user.groups.values_list("name", flat=True))
-    is_staff = user.is_superuser or bool(roles & {role.value for role in STAFF_ROLES})
+    is_staff = user.is_superuser or _holds_staff_role(user)
     if is_staff != user.is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])

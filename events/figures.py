@@ -11,34 +11,25 @@ events had nobody attending. Their registrations follow the same rule.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from impactportal import figures as portal_figures
 from impactportal.figures import PERCENT, Figure, Row, key_row, rows
+from impactportal.workdays import day_bounds
 
 from .constants import EventState, EventType, RegistrationStatus
 from .models import Event, Registration
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HELD_STATES = (EventState.PUBLISHED, EventState.PAST)
 
 FIGURES = ("events", "registrations", "cancelled", "attended", "no_show", "promotions")
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in Amsterdam time."""
-    return (
-        datetime.combine(start, time.min, AMSTERDAM),
-        datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM),
-    )
-
-
 def _between(field: str, start: date, end: date) -> Q:
-    low, high = _bounds(start, end)
+    low, high = day_bounds(start, end)
     return Q(**{f"{field}__gte": low, f"{field}__lt": high})
 
 

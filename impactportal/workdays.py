@@ -7,7 +7,7 @@ observes it), Hemelvaart, Pinksteren and Kerstmis.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,18 @@ from django.utils import timezone
 # code: the lookup loads the Dutch calendar on first use, half a second spent inside the
 # first request of each server process that counts working days (an asked question).
 from holidays.countries.netherlands import Netherlands
+
+# The municipality's calendar: every day, period and figure is a day in Groningen.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    """The moments ``[start 00:00, the day after end 00:00)`` in Amsterdam: the calendar
+    days from ``start`` up to and including ``end``, for comparing timestamps."""
+    return (
+        datetime.combine(start, time.min, AMSTERDAM),
+        datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM),
+    )
 
 
 @lru_cache(maxsize=64)
@@ -87,7 +99,6 @@ def working_days_between(start: date | datetime, end: date | datetime) -> int:
 # ``start`` and ``end`` should be plain columns (dates already in Europe/Amsterdam): each
 # is used several times in the expression.
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 # A Monday before anything the portal holds; also the sentinel that keeps the holiday
 # array non-empty (it lies before every date, so it cancels out of every difference).

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.utils import formats
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from impactportal.workdays import day_bounds
 
 MONTH, QUARTER, YEAR, CUSTOM = "maand", "kwartaal", "jaar", "eigen"
 KINDS = (
@@ -82,10 +81,7 @@ class Period:
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[first day 00:00, the day after the last day 00:00) in Amsterdam time."""
-        return (
-            datetime.combine(self.start, time.min, AMSTERDAM),
-            datetime.combine(self.end + timedelta(days=1), time.min, AMSTERDAM),
-        )
+        return day_bounds(self.start, self.end)
 
     def previous(self) -> Period:
         """The period just before: the previous month, quarter or year, or for own dates

@@ -9,9 +9,8 @@ Dates without a time (a challenge's date) are compared as dates.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, DecimalField, F, Func, Q, Sum, Value
@@ -22,24 +21,16 @@ from django.utils.translation import gettext as _
 from impactportal import figures as portal_figures
 from impactportal.figures import EURO, HOURS, Figure, choices, key_row, rows
 from impactportal.sdg import sdg_rows
+from impactportal.workdays import AMSTERDAM, day_bounds
 
 from .constants import ACTIVE_MATCH_STATES, HelpKind, MatchState, Theme
 from .models import ChallengeTeam, HelpRequest, Match
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ZERO = Decimal("0")
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in Amsterdam time."""
-    return (
-        datetime.combine(start, time.min, AMSTERDAM),
-        datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM),
-    )
-
-
 def _between(field: str, start: date, end: date) -> Q:
-    low, high = _bounds(start, end)
+    low, high = day_bounds(start, end)
     return Q(**{f"{field}__gte": low, f"{field}__lt": high})
 
 

@@ -14,13 +14,11 @@ deletion:
 
 from __future__ import annotations
 
-from django.utils import timezone
-
 from accounts.models import Membership
 from impactportal import privacy
-from impactportal.audit.services import audit_log
 from impactportal.privacy import iso
 
+from . import services
 from .constants import PostingState
 from .models import HelpRequest, Match, MatchMessage, Offer, Report
 from .retention import anonymise_postings
@@ -95,22 +93,12 @@ def export_reports(user):
 
 
 def erase_postings(user):
-    now = timezone.now()
     others = Membership.objects.exclude(user=user)
     for model in (HelpRequest, Offer):
         mine = model.objects.filter(created_by=user)
         orphaned = mine.exclude(organisation__in=others.values("organisation"))
         for posting in orphaned.filter(state__in=LIVE_STATES):
-            old = posting.state
-            posting.state, posting.closed_at = PostingState.WITHDRAWN, now
-            posting.save(update_fields=["state", "closed_at"])
-            audit_log(
-                actor=None,
-                action=f"omarm.{'request' if model is HelpRequest else 'offer'}.state_changed",
-                obj=posting,
-                changes={"state": [old, PostingState.WITHDRAWN.value]},
-                data={"reason": "account deleted"},
-            )
+            services.posting_withdraw_unanswered(posting=posting, reason="account deleted")
         text_field = "story" if model is HelpRequest else "description"
         privacy.forget(text for pair in orphaned.values_list("title", text_field) for text in pair)
         anonymise_postings(orphaned)

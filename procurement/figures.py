@@ -24,10 +24,9 @@ so each table is read once, not once per period).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -37,21 +36,12 @@ from django.utils.translation import gettext as _
 from impactportal import figures as portal_figures
 from impactportal.figures import Figure, Row, choices, key_row, rows
 from impactportal.sdg import sdg_rows
+from impactportal.workdays import day_bounds
 
 from .constants import LabelKind, MvoiTheme, Region, Sdg, SupplierState
 from .models import Inquiry, Label, Supplier
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
-
 Span = tuple[date, date]
-
-
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in Amsterdam time."""
-    return (
-        datetime.combine(start, time.min, AMSTERDAM),
-        datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM),
-    )
 
 
 # Only the models' own table names are formatted in; every value is a parameter. The
@@ -83,7 +73,7 @@ GROUP BY x.kind
 
 
 def _directory_sql(spans: Sequence[Span], today: date) -> tuple[str, list]:
-    ends = [_bounds(start, end)[1] for start, end in spans]
+    ends = [day_bounds(start, end)[1] for start, end in spans]
     thresholds = sorted(set(ends))
     counts, count_params = [], []
     # "= ANY(array)" is markedly cheaper per row than "array @> array" here.
@@ -146,10 +136,10 @@ def directory_counts(spans: Sequence[Span], *, today: date | None = None) -> lis
         rows = cursor.fetchall()
     buckets = [(int(key), values) for part, key, values in rows if part == "bucket"]
     labels = {key: values for part, key, values in rows if part == "label"}
-    thresholds = sorted({_bounds(start, end)[1] for start, end in spans})
+    thresholds = sorted({day_bounds(start, end)[1] for start, end in spans})
     result = []
     for i, (start, end) in enumerate(spans):
-        last = thresholds.index(_bounds(start, end)[1])  # bucket b: created before thresholds[b]
+        last = thresholds.index(day_bounds(start, end)[1])  # bucket b: created before thresholds[b]
         sums = [sum(column) for column in zip(*(v for b, v in buckets if b <= last), strict=True)]
         counts = iter(sums or [0] * (1 + len(MvoiTheme) + len(Sdg) + len(Region)))
         total = next(counts)
@@ -177,7 +167,7 @@ def directory_counts(spans: Sequence[Span], *, today: date | None = None) -> lis
 def inquiry_counts(spans: Sequence[Span]) -> list[dict[str, int]]:
     """Per period: ``{"inquiries", "recipients", "suppliers_reached"}`` for inquiries sent
     in it."""
-    sent = [Q(sent_at__gte=low, sent_at__lt=high) for low, high in (_bounds(*s) for s in spans)]
+    sent = [Q(sent_at__gte=low, sent_at__lt=high) for low, high in (day_bounds(*s) for s in spans)]
     counts = {}
     for i, in_period in enumerate(sent):
         counts[f"inquiries_{i}"] = Count("pk", distinct=True, filter=in_period)

@@ -6,8 +6,7 @@ Times are in calendar days (hours / 24) here; the programme monitor reports work
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from django import forms
 from django.db.models import Aggregate, Count, F, FloatField, Q
@@ -19,11 +18,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from impactportal import spreadsheets
+from impactportal.workdays import AMSTERDAM, day_bounds
 
 from .constants import AssignmentState
 from .models import Assignment, FollowUp, Question
-
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 class Median(Aggregate):
@@ -54,19 +52,12 @@ class PeriodForm(forms.Form):
         return cleaned
 
 
-def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    return (
-        datetime.combine(start, time.min, AMSTERDAM),
-        datetime.combine(end + timedelta(days=1), time.min, AMSTERDAM),
-    )
-
-
 def _days(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 86400, 1)
 
 
 def build_report(start: date, end: date) -> dict:
-    low, high = _bounds(start, end)
+    low, high = day_bounds(start, end)
     questions = Question.objects.filter(submitted_at__gte=low, submitted_at__lt=high)
     month = TruncMonth("submitted_at", tzinfo=AMSTERDAM)
     per_topic = list(

@@ -9,8 +9,6 @@ from impactportal.audit.admin import ReadOnlyAdminMixin
 from . import services
 from .models import CapturedMail, OutboxMessage
 
-SECRET_CONTENT_FIELDS = ("body_text", "body_html", "attachments")
-
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
@@ -26,7 +24,7 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, PortalModelAdmin):
         if obj is not None and obj.holds_secret:
             # Confirmation and password-reset mails hold a working key to someone's
             # account: the desk may see that such a mail went out, not open the link.
-            return [name for name in fields if name not in SECRET_CONTENT_FIELDS]
+            return [name for name in fields if name not in OutboxMessage.CONTENT_FIELDS]
         return fields
 
     @admin.action(description=_("Send failed messages again"), permissions=["view"])

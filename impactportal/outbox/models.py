@@ -13,6 +13,10 @@ class OutboxMessage(models.Model):
     recognisable as the same message.
     """
 
+    # What the mail says, as opposed to whom and when: a mail that holds a secret keeps
+    # none of it once delivered, and the admin never shows it.
+    CONTENT_FIELDS = ("body_text", "body_html", "attachments")
+
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
         SENDING = "sending", _("sending")

@@ -228,7 +228,6 @@ def _build_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 # What is left of a mail that held a secret once it is delivered or given up.
 REMOVED_AFTER_DELIVERY = "[removed after delivery: it held a personal link or code]"
-_CONTENT_FIELDS = ["body_text", "body_html", "attachments"]
 
 
 def _forget_secret(message: OutboxMessage) -> list[str]:
@@ -236,7 +235,7 @@ def _forget_secret(message: OutboxMessage) -> list[str]:
     if not message.holds_secret:
         return []
     message.body_text, message.body_html, message.attachments = REMOVED_AFTER_DELIVERY, "", []
-    return _CONTENT_FIELDS
+    return list(OutboxMessage.CONTENT_FIELDS)
 
 
 def _mark_sent(message: OutboxMessage) -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -35,9 +34,6 @@ class Kind:
     def period_days(self) -> int:
         """The period in force: the setting's override, else the default."""
         return getattr(settings, "RETENTION_DAYS", {}).get(self.name, self.days)
-
-    def apply(self, cutoff: datetime, *, dry_run: bool) -> int:
-        return self.purge(cutoff, dry_run=dry_run)
 
 
 KINDS: dict[str, Kind] = {}

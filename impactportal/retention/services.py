@@ -46,11 +46,11 @@ def retention_apply(*, now: datetime | None = None, dry_run: bool = False) -> di
         name = kind.name
         cutoff = retention_cutoff(name, now)
         if dry_run:
-            counts[name] = kind.apply(cutoff, dry_run=True)
+            counts[name] = kind.purge(cutoff, dry_run=True)
             continue
         try:
             with transaction.atomic():
-                counts[name] = kind.apply(cutoff, dry_run=False)
+                counts[name] = kind.purge(cutoff, dry_run=False)
                 audit_log(
                     actor=None,
                     action="retention.applied",

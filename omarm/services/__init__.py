@@ -34,6 +34,7 @@ from .postings import (
     posting_submit,
     posting_update,
     posting_withdraw,
+    posting_withdraw_unanswered,
     request_create,
     send_expiry_reminders,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "posting_submit",
     "posting_update",
     "posting_withdraw",
+    "posting_withdraw_unanswered",
     "request_create",
     "request_report",
     "request_review_reports",

@@ -210,6 +210,16 @@ def posting_withdraw(*, posting, user):
 
 
 @transaction.atomic
+def posting_withdraw_unanswered(*, posting, reason: str):
+    """Take a live posting off the board that nobody can answer for any more (its writer
+    deleted their account and no other member is left): withdrawn by the portal, with
+    ``reason`` in the history."""
+    posting = _locked(posting)
+    _posting_transition(posting, PostingState.WITHDRAWN, actor=None, reason=reason)
+    return posting
+
+
+@transaction.atomic
 def posting_fulfil(*, posting, user):
     """The owner (or the coordinator) marks it done."""
     posting = _locked(posting)

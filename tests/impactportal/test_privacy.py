@@ -22,6 +22,7 @@ from events import services as event_services
 from events.constants import QuestionKind, RegistrationStatus
 from events.models import Registration, RegistrationQuestion
 from impactportal import privacy
+from impactportal.audit.models import AuditLogEntry
 from impactportal.retention import registry
 from monitor.periods import Period
 from monitor.report import build_report
@@ -182,6 +183,13 @@ def test_deletion_leaves_nothing_of_theirs_anywhere_and_the_monitor_counts_the_s
     left = {text: _where(text) for text in UNIQUE}
     assert not {text: tables for text, tables in left.items() if tables}
     assert _figures(build_report(period)) == before
+    # Nobody is left to answer for their request: off the board, through its workflow.
+    from omarm.models import HelpRequest
+
+    [request] = HelpRequest.objects.filter(organisation__name="Buurtkamer Oost")
+    assert request.state == "withdrawn"
+    entry = AuditLogEntry.objects.filter(action="omarm.request.state_changed").latest("pk")
+    assert entry.changes == {"state": ["open", "withdrawn"]}
 
 
 def test_deletion_keeps_a_posting_the_organisation_still_answers_for(person):
