@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from impactportal import figures as portal_figures
-from impactportal.figures import PERCENT, Figure, Row, key_row, rows
+from impactportal.figures import PERCENT, Figure, Row, key_row, percentage, rows
 from impactportal.workdays import day_bounds
 
 from .constants import EventState, EventType, RegistrationStatus
@@ -36,8 +36,7 @@ def _between(field: str, start: date, end: date) -> Q:
 def attendance_rate(attended: int, no_show: int) -> int | None:
     """Attended / (attended + no-show) as a whole percentage; None when nobody was
     checked in either way."""
-    checked = attended + no_show
-    return round(100 * attended / checked) if checked else None
+    return percentage(attended, attended + no_show)
 
 
 def events_per_type(start: date, end: date) -> dict[str, int]:
