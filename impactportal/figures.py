@@ -162,10 +162,6 @@ def register(provider: FigureProvider) -> None:
     _PROVIDERS[provider.name] = provider
 
 
-def providers() -> list[FigureProvider]:
-    return list(_PROVIDERS.values())
-
-
 def _contributions() -> list[tuple[FigureProvider, Contribution]]:
     return sorted(
         ((provider, part) for provider in _PROVIDERS.values() for part in provider.contributions),
