@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from impactportal import spreadsheets
 
@@ -82,6 +82,7 @@ def _nav(event: Event) -> dict[str, str]:
 
 
 @login_required
+@require_safe
 def attendees(request, slug):
     event = _event_for(request, slug)
     registrations, questions = _attendees(event)
@@ -169,6 +170,7 @@ def _is_uuid(value) -> bool:
 
 
 @login_required
+@require_safe
 def export_csv(request, slug):
     event = _event_for(request, slug)
     registrations, questions = _attendees(event, exclude_cancelled=True)

@@ -135,6 +135,8 @@ def offer_help(request, uuid):
     """'Ik wil helpen': a business starts a match on a request."""
     help_request, viewer = _visible_request(request, uuid)
     businesses = selectors.organisations_of(request.user, OrganisationKind.COMPANY)
+    if not businesses.exists():
+        raise PermissionDenied  # the page offers the form to members of a company only
     form = OfferHelpForm(request.POST, businesses=businesses)
     if form.is_valid():
         try:
@@ -224,6 +226,8 @@ def offer_detail(request, uuid):
 def show_interest(request, uuid):
     offer, viewer = _visible_offer(request, uuid)
     form = _interest_form(request, request.POST)
+    if not form.fields["social_organisation"].queryset.exists():
+        raise PermissionDenied  # the page offers the form to social organisations only
     if form.is_valid():
         try:
             match = services.match_show_interest(

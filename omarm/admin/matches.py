@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from impactportal import spreadsheets
 from impactportal.admin_actions import run_service_per_object
@@ -154,8 +155,8 @@ class MatchAdmin(PortalModelAdmin):
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("pijplijn/", view(self.pipeline_view), name="omarm_match_pipeline"),
-            path("export/", view(self.export_view), name="omarm_match_export"),
+            path("pijplijn/", view(require_safe(self.pipeline_view)), name="omarm_match_pipeline"),
+            path("export/", view(require_safe(self.export_view)), name="omarm_match_export"),
         ] + super().get_urls()
 
     def pipeline_view(self, request):

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from accounts.models import Directorate, User
 from accounts.roles import Role
@@ -344,7 +345,11 @@ class QuestionAdmin(PortalModelAdmin):
                 view(self.assignment_view),
                 name="servicepoint_question_assignment",
             ),
-            path("rapportage/", view(self.report_view), name="servicepoint_question_report"),
+            path(
+                "rapportage/",
+                view(require_safe(self.report_view)),
+                name="servicepoint_question_report",
+            ),
         ] + super().get_urls()
 
     def _question(self, request, pk) -> Question:

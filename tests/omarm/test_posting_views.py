@@ -347,7 +347,7 @@ def test_only_businesses_offer_help_and_only_on_public_requests(
         f"/omarm/hulpvraag/{request.uuid}/helpen/",
         {"business": owner.organisations.get().pk, "message": "Hoi"},
     )
-    assert response.status_code == 400
+    assert response.status_code == 403  # the page offers the form to companies only
     draft = HelpRequestFactory(state=PostingState.DRAFT)
     client.force_login(entrepreneur)
     response = client.post(

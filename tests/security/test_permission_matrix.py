@@ -8,6 +8,7 @@ as a table of URL, case, expected and got.
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -19,13 +20,18 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.test import Client
+from django.forms import BaseForm, BaseFormSet
+from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from PIL import Image
 
 from accounts.constants import OrganisationKind
@@ -232,6 +238,8 @@ def build_world() -> World:
     officer = users[Role.PROCUREMENT_OFFICER]
     account_manager = users[Role.ACCOUNT_MANAGER]
     o["other_entrepreneur"] = other = UserFactory(roles=[Role.ENTREPRENEUR])
+    o["unverified"] = UserFactory(roles=[Role.ENTREPRENEUR])
+    EmailAddress.objects.filter(user=o["unverified"]).update(verified=False)
 
     # Organisations: the entrepreneur's three companies, the social organisation, others.
     o["company"], o["draft_company"], o["new_company"] = companies = [
@@ -314,7 +322,8 @@ def build_world() -> World:
     o["draft_event"] = _event("concept", state=EventState.DRAFT)
     for event in (o["event"], o["draft_event"]):
         _image(world, event.image, "beeld.png")
-    event_services.registration_create(event=o["event"], user=social)
+    o["registration"] = event_services.registration_create(event=o["event"], user=social)
+    o["other_registration"] = event_services.registration_create(event=o["other_event"], user=other)
 
     # What only the admin shows.
     audit_log(actor=account_manager, action="organisation.changed", obj=o["company"])
@@ -424,9 +433,11 @@ def url_arguments(w: World) -> dict[str, dict[str, dict]]:
         "omarm:offer": {"open": {"uuid": w.offer.uuid}, "draft": {"uuid": w.draft_offer.uuid}},
         "omarm:offer_edit": {"draft": {"uuid": w.draft_offer.uuid}},
         "omarm:show_interest": {"": {"uuid": w.offer.uuid}},
+        # Submitting is for a draft; the other buttons for a request on the board.
+        "omarm:submit": {"": {"kind": "hulpvraag", "uuid": w.draft_request.uuid}},
         **{
-            f"omarm:{action}": {"": {"kind": "hulpvraag", "uuid": w.draft_request.uuid}}
-            for action in ("submit", "withdraw", "fulfil", "extend")
+            f"omarm:{action}": {"": {"kind": "hulpvraag", "uuid": w.request.uuid}}
+            for action in ("withdraw", "fulfil", "extend")
         },
         "omarm:match": {"own": {"uuid": w.match.uuid}, "other": {"uuid": w.other_match.uuid}},
         "omarm:organisation": {"": {"uuid": w.social_org.uuid}},
@@ -452,8 +463,9 @@ def url_arguments(w: World) -> dict[str, dict[str, dict]]:
         },
         **{
             f"procurement:{name}": {"": {"slug": w.supplier.slug}}
-            for name in ("profile_submit", "profile_confirm", "shortlist_add")
+            for name in ("profile_confirm", "shortlist_add")
         },
+        "procurement:profile_submit": {"": {"slug": w.draft_supplier.slug}},
         **{
             f"procurement:{name}": {
                 "own": {"slug": w.supplier.slug, "pk": w.supplier.products.get().pk},
@@ -711,3 +723,213 @@ def test_the_outbox_in_the_admin_does_not_hand_out_keys_to_accounts(client, worl
         assert page.status_code == 200
         assert mail.recipient in page.content.decode()
         assert key_path.split(prefix)[1].strip("/") not in page.content.decode()
+
+
+# POST ---------------------------------------------------------------------------------------
+
+
+def test_every_url_is_declared_for_post():
+    """Every URL the resolver knows either only shows (GET_ONLY) or says who may post."""
+    undeclared, both = [], []
+    for found in walk():
+        if found.name is None or found.name in matrix.SKIPPED:
+            continue
+        declared = [found.name in matrix.GET_ONLY, found.name in matrix.POST]
+        if all(declared):
+            both.append(found.name)
+        elif not any(declared) and matrix.admin_page_of(found.name)[0] is None:
+            undeclared.append(f"{found.name}  (/{found.route})")
+    assert not undeclared, "URLs in neither GET_ONLY nor POST:\n" + "\n".join(undeclared)
+    assert not both, f"URLs in both GET_ONLY and POST: {both}"
+    names = {found.name for found in walk() if found.name}
+    stale = sorted(name for name in [*matrix.GET_ONLY, *matrix.POST] if name not in names)
+    assert not stale, f"POST entries that no longer resolve: {stale}"
+
+
+@pytest.mark.django_db
+def test_every_admin_action_is_declared(admin_user):
+    """The actions each model admin offers (a superuser sees them all) are those its rule
+    in ADMIN_MODELS declares; "delete selected" follows the rule's ``delete``."""
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    wrong = {}
+    for model, model_admin in admin.site._registry.items():
+        label = f"{model._meta.app_label}.{model._meta.model_name}"
+        offered = set(model_admin.get_actions(request)) - {"delete_selected"}
+        declared = set(matrix.ADMIN_MODELS[label].actions)
+        if offered != declared:
+            wrong[label] = {"offered": sorted(offered), "declared": sorted(declared)}
+    assert not wrong, wrong
+
+
+def post_payloads(w: World) -> dict[str, dict[str, dict]]:
+    """What the walk posts where an empty form would not reach the decision: a valid
+    form for the first role that may, sent by every role."""
+    q = w.question
+    later = (timezone.localdate() + timedelta(days=60)).isoformat()
+    both = ("routed", "elsewhere")
+    return {
+        "admin:servicepoint_question_assignment": dict.fromkeys(both, {"state": "in_progress"}),
+        "admin:servicepoint_question_message": {
+            "routed": {"kind": "note", "body": "Overleg.", "assignment": w.assignment.pk},
+            "elsewhere": {"kind": "note", "body": "Overleg.", "assignment": w.other_assignment.pk},
+        },
+        "admin:servicepoint_question_route": {"": {"directorates": [w.assignment.directorate_id]}},
+        "admin:servicepoint_question_state": {"": {"state": "in_progress", "reason": ""}},
+        "admin:servicepoint_question_topic": {"": {"topic": q.topic_id}},
+        "omarm:extend": {"": {"until": later}},
+        "omarm:match": dict.fromkeys(("own", "other"), {"action": "message", "body": "Hallo!"}),
+        "omarm:offer_help": {"": {"business": w.company.pk, "message": "Wij helpen graag."}},
+        "omarm:show_interest": {
+            "": {"social_organisation": w.social_org.pk, "message": "Wij zoeken dit."}
+        },
+        "events:organiser_check_in": {
+            "own": {"registration": w.registration.uuid, "attended": "1"},
+            "other": {"registration": w.other_registration.uuid, "attended": "1"},
+        },
+        "events:organiser_message": dict.fromkeys(
+            ("own", "other"),
+            {"statuses": ["confirmed"], "subject": "Route", "body": "Parkeren kan bij het Forum."},
+        ),
+    }
+
+
+def post_urls(w: World) -> dict[str, str]:
+    """Where the walk posts somewhere else than it opens: the GET walk keeps its session
+    (confirming an address logs out whoever is logged in as someone else), so it opens
+    the key of an address that is already confirmed; the post confirms a new one."""
+    key = EmailConfirmationHMAC(EmailAddress.objects.get(user=w.unverified)).key
+    return {"account_confirm_email": reverse("account_confirm_email", args=[key])}
+
+
+@dataclass(frozen=True)
+class Post:
+    name: str
+    case: str
+    url: str
+    expect: matrix.Expect
+    data: dict
+
+
+def post_targets(w: World) -> list[Post]:
+    """Every URL with what a POST to it should give, and one post per admin action."""
+    payloads = post_payloads(w)
+    found = []
+    get_targets, problems = targets(w)
+    assert not problems, "\n".join(problems)
+    for target in get_targets:
+        if target.name in matrix.UNNAMED_POST:
+            expect = matrix.UNNAMED_POST[target.name]
+        elif target.name not in matrix.POST and target.name not in matrix.GET_ONLY:
+            # An admin model's standard page, or its unnamed <pk>/ redirect.
+            model, page = matrix.admin_page_of(target.name)
+            if model is None:
+                label = next(
+                    label
+                    for label in matrix.ADMIN_MODELS
+                    if target.name == object_redirect_route(label)
+                )
+                model, page = label, "object"
+            expect = matrix.ADMIN_MODELS[model].post_expect(page)
+        else:
+            expect = matrix.post_expected(target.name, target.case)
+        if expect is None:
+            expect = matrix.only_shows(target.expect)
+        data = payloads.get(target.name, {}).get(target.case, {})
+        url = post_urls(w).get(target.name, target.url)
+        found.append(Post(target.name, target.case, url, expect, data))
+    for label, rule in matrix.ADMIN_MODELS.items():
+        changelist = reverse(f"admin:{label.replace('.', '_')}_changelist")
+        selected = admin_object(w, label).pk
+        for action in rule.all_actions():
+            data = {"action": action, "_selected_action": [selected], "index": "0"}
+            found.append(Post(changelist, action, changelist, rule.action_expect(action), data))
+    return found
+
+
+def _context_values(response):
+    context = response.context
+    if context is None:
+        return
+    for layer in context if isinstance(context, list) else [context]:
+        for values in getattr(layer, "dicts", [layer]):
+            yield from values.items()
+
+
+def has_form_errors(response) -> bool:
+    """Whether the page shows a bound form or formset (the admin's included) with errors."""
+    for _key, value in _context_values(response):
+        if isinstance(value, helpers.AdminForm):
+            value = value.form
+        if isinstance(value, BaseForm | BaseFormSet) and value.is_bound:
+            if isinstance(value, BaseFormSet) and value.total_error_count():
+                return True
+            if isinstance(value, BaseForm) and value.errors:
+                return True
+    return False
+
+
+def post_outcome_of(response) -> str:
+    warnings = [
+        str(message)
+        for message in get_messages(response.wsgi_request)
+        if message.level >= messages.WARNING
+    ]
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        if gettext("No action selected.") in warnings:  # Django's answer to an unknown action
+            return Outcome.NOT_OFFERED.value
+    warned = bool(warnings)
+    if response.status_code in (301, 302, 303):
+        location = urlsplit(response["Location"]).path
+        gates = {
+            reverse("account_login"): Outcome.LOGIN,
+            reverse("admin:login"): Outcome.ADMIN_LOGIN,
+            reverse("mfa_activate_totp"): Outcome.MFA_SETUP,
+            reverse("account_reauthenticate"): Outcome.REAUTHENTICATE,
+        }
+        if location in gates:
+            return gates[location].value
+        return (Outcome.REFUSED if warned else Outcome.REDIRECT).value
+    if warned:
+        return Outcome.REFUSED.value
+    if has_form_errors(response):
+        return Outcome.INVALID.value
+    if response.status_code == 200 and any(key == "cl" for key, _ in _context_values(response)):
+        return Outcome.LISTED.value
+    return str(response.status_code)
+
+
+def post_as(client: Client, cookies, url: str, data: dict) -> str:
+    """Post in a savepoint that is rolled back, from the same session each time."""
+    client.cookies = copy.deepcopy(cookies)
+    cache.clear()  # rate limits
+    try:
+        with transaction.atomic():
+            response = client.post(url, data)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            got = post_outcome_of(response)
+            transaction.set_rollback(True)
+    except Exception as error:  # noqa: BLE001 - a crash is a mismatch like any other
+        return f"error {type(error).__name__}: {error}"[:120]
+    return got
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES, ids=[str(role) for role in ROLES])
+def test_every_url_answers_a_post_as_declared(world, role, settings):
+    settings.PORTAL_REQUIRE_STAFF_MFA = True
+    client = Client()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    cookies = copy.deepcopy(client.cookies)
+    mismatches = []
+    for target in post_targets(world):
+        want = target.expect[role]
+        got = post_as(client, cookies, target.url, target.data)
+        if not matrix.matches(want, got):
+            mismatches.append((target.url, target.case or "-", want.value, got))
+    assert not mismatches, f"{len(mismatches)} mismatches for {role}:\n" + mismatch_table(
+        mismatches
+    )
