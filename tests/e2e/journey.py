@@ -9,7 +9,6 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from tests.conftest import totp_code
-from tests.e2e.conftest import axe_check
 from tests.factories import PASSWORD
 
 PASSWORD_LABEL = re.compile(r"^Wachtwoord:?$")
@@ -37,7 +36,6 @@ def fresh_totp_code(secret: str) -> str:
 def log_in(page: Page, live_server, email: str, next_path: str) -> None:
     page.goto(f"{live_server.url}{reverse('account_login')}?{urlencode({'next': next_path})}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
-    axe_check(page)
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label(PASSWORD_LABEL).fill(PASSWORD)
     main(page).get_by_role("button", name="Aanmelden").click()
@@ -47,18 +45,15 @@ def member_log_in(page: Page, live_server, user, next_path: str) -> None:
     """Password only (no staff, no second factor); ends on ``next_path``."""
     log_in(page, live_server, user.email, next_path)
     page.wait_for_url(path_is(live_server, next_path))
-    axe_check(page)
 
 
 def staff_log_in(page: Page, live_server, user, next_path: str) -> None:
     """Password, then the authenticator code; ends on ``next_path``."""
     log_in(page, live_server, user.email, next_path)
     page.wait_for_url(path_is(live_server, reverse("mfa_authenticate")))
-    axe_check(page)
     page.locator("#id_code").fill(fresh_totp_code(user.totp_secret))
     main(page).get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(path_is(live_server, next_path))
-    axe_check(page)
 
 
 def success_message(page: Page, text: str) -> None:

@@ -20,7 +20,6 @@ from accounts.constants import OrganisationKind
 from accounts.roles import Role
 from omarm.constants import HelpKind, MatchState, PostingState, StoryState, Theme
 from omarm.models import Area, HelpRequest, Match
-from tests.e2e.conftest import axe_check
 from tests.e2e.journey import main, member_log_in, path_is, staff_log_in, success_message
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
@@ -51,7 +50,6 @@ def run_admin_action(page: Page, row_text: str, action_label: str, done: str) ->
     page.locator("select[name=action]").select_option(label=action_label)
     page.get_by_role("button", name="Uitvoeren").click()
     expect(page.locator(".messagelist .success")).to_contain_text(done)
-    axe_check(page)
 
 
 def match_state(page: Page):
@@ -91,7 +89,6 @@ def test_help_request_approved_matched_completed_and_story_published(
         kinds.get_by_role("checkbox", name=label, exact=True).check()
     form.get_by_label("Gebied", exact=True).select_option(label=AREA_NAME)
     form.get_by_label("Nodig vóór", exact=True).fill(wanted_by.isoformat())
-    axe_check(page)
     form.get_by_role("button", name="Indienen voor goedkeuring").click()
 
     page.wait_for_url(path_is(live_server, mine_path))
@@ -99,7 +96,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     requests_table = main(page).get_by_role("table", name="Hulpvragen van uw organisaties")
     row = requests_table.get_by_role("row").filter(has_text=TITLE)
     expect(row).to_contain_text("Wacht op goedkeuring")
-    axe_check(page)
     help_request = HelpRequest.objects.get(title=TITLE)
     assert help_request.organisation == social
     assert help_request.state == PostingState.SUBMITTED
@@ -113,7 +109,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     page.goto(f"{live_server.url}{board_path}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Omarm Groningen")
     expect(main(page).get_by_role("link", name=TITLE)).to_have_count(0)
-    axe_check(page)
 
     # 2. The coordinator approves it from the moderation queue. ------------------------
     coordinator_page = new_page()
@@ -121,7 +116,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     staff_log_in(coordinator_page, live_server, coordinator, changelist)
     coordinator_page.get_by_role("link", name="Te beoordelen").click()
     coordinator_page.wait_for_url(re.compile(rf"{re.escape(changelist)}\?wachtrij=ja$"))
-    axe_check(coordinator_page)
     run_admin_action(
         coordinator_page, TITLE, "Goedkeuren: op het prikbord zetten", "1 goedgekeurd."
     )
@@ -140,17 +134,14 @@ def test_help_request_approved_matched_completed_and_story_published(
     filters.get_by_role("group", name="Soort hulp").get_by_role(
         "checkbox", name="geld", exact=True
     ).check()
-    axe_check(business_page)
     filters.get_by_role("button", name="Resultaten tonen").click()
     business_page.wait_for_url(re.compile(r"[?&]thema=armoede(&|$)"))
     assert "hulp=geld" in business_page.url
     expect(main(business_page).get_by_role("status")).to_have_text("1 resultaat")
-    axe_check(business_page)
     main(business_page).get_by_role("link", name=TITLE).click()
     business_page.wait_for_url(path_is(live_server, help_request.get_absolute_url()))
     expect(business_page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(main(business_page)).to_contain_text(SOCIAL_NAME)
-    axe_check(business_page)
     help_form = business_page.locator("#helpen form")
     help_form.get_by_label("Uw bericht").fill(HELP_MESSAGE)
     help_form.get_by_role("button", name="Ik wil helpen").click()
@@ -162,7 +153,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     success_message(business_page, f"Bedankt! {SOCIAL_NAME} weet nu dat u wilt helpen.")
     expect(match_state(business_page)).to_have_text("Voorgesteld")
     expect(main(business_page).locator(".conversation")).to_contain_text(HELP_MESSAGE)
-    axe_check(business_page)
     assert match.state == MatchState.PROPOSED
     assert match.social_organisation == social
 
@@ -173,7 +163,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     assert response is not None
     assert response.status == 404
     assert HELP_MESSAGE not in stranger_page.content()
-    axe_check(stranger_page)
 
     # 4. The social organisation answers from "Mijn Omarm": now they are talking. ------
     page.goto(f"{live_server.url}{mine_path}")
@@ -181,11 +170,9 @@ def test_help_request_approved_matched_completed_and_story_published(
     match_row = matches_table.get_by_role("row").filter(has_text=TITLE)
     expect(match_row).to_contain_text(BUSINESS_NAME)
     expect(match_row).to_contain_text("Voorgesteld")
-    axe_check(page)
     match_row.get_by_role("link", name=TITLE).click()
     page.wait_for_url(path_is(live_server, match.get_absolute_url()))
     expect(main(page).locator(".conversation")).to_contain_text(HELP_MESSAGE)
-    axe_check(page)
     message_form = page.locator("#bericht form")
     message_form.get_by_label("Bericht", exact=True).fill(REPLY)
     message_form.get_by_role("button", name="Versturen").click()
@@ -193,7 +180,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     success_message(page, "Uw bericht is verstuurd.")
     expect(main(page).locator(".conversation")).to_contain_text(REPLY)
     expect(match_state(page)).to_have_text("In gesprek")
-    axe_check(page)
     match.refresh_from_db()
     assert match.state == MatchState.TALKING
 
@@ -201,14 +187,12 @@ def test_help_request_approved_matched_completed_and_story_published(
     business_page.reload()
     expect(main(business_page).locator(".conversation")).to_contain_text(REPLY)
     expect(match_state(business_page)).to_have_text("In gesprek")
-    axe_check(business_page)
     state_form = business_page.locator("#status form")
     state_form.get_by_label("Nieuwe status").select_option(label="gematcht")
     state_form.get_by_role("button", name="Status wijzigen").click()
     business_page.wait_for_url(path_is(live_server, match.get_absolute_url()))
     success_message(business_page, "De match is nu gematcht.")
     expect(match_state(business_page)).to_have_text("Gematcht")
-    axe_check(business_page)
     match.refresh_from_db()
     assert match.state == MatchState.MATCHED
 
@@ -217,7 +201,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     complete_form.locator("#id_result_story").fill(RESULT_STORY)
     complete_form.locator("#id_hours").fill(HOURS)
     complete_form.locator("#id_value_eur").fill(VALUE)
-    axe_check(business_page)
     complete_form.get_by_role("button", name="Afronden").click()
     business_page.wait_for_url(path_is(live_server, match.get_absolute_url()))
     success_message(business_page, "De match is afgerond. Bedankt voor het verhaal!")
@@ -225,7 +208,6 @@ def test_help_request_approved_matched_completed_and_story_published(
     result = business_page.get_by_role("region", name="Resultaat")
     expect(result).to_contain_text(RESULT_STORY)
     expect(result).to_contain_text("Bijgedragen uren")
-    axe_check(business_page)
     match.refresh_from_db()
     assert match.state == MatchState.COMPLETED
     assert match.result_story == RESULT_STORY
@@ -236,11 +218,9 @@ def test_help_request_approved_matched_completed_and_story_published(
     # Not on the board before the coordinator publishes it.
     page.goto(f"{live_server.url}{board_path}")
     expect(main(page)).not_to_contain_text(RESULT_STORY)
-    axe_check(page)
 
     # The coordinator publishes the story from the matches in the admin. ---------------
     coordinator_page.goto(f"{live_server.url}{reverse('admin:omarm_match_changelist')}")
-    axe_check(coordinator_page)
     run_admin_action(coordinator_page, TITLE, "Succesverhaal publiceren", "1 verhaal gepubliceerd.")
     match.refresh_from_db()
     assert match.story_state == StoryState.PUBLISHED
@@ -251,4 +231,3 @@ def test_help_request_approved_matched_completed_and_story_published(
     story = stories.get_by_role("listitem").filter(has_text=RESULT_STORY)
     expect(story).to_contain_text(f"{BUSINESS_NAME} & {SOCIAL_NAME}")
     expect(story).to_contain_text(TITLE)
-    axe_check(page)

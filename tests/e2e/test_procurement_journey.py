@@ -62,7 +62,6 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     member_log_in(page, live_server, owner, reverse("procurement:my_profiles"))
     main(page).locator(f"a[href*='{company.uuid}']").click()
     expect(page.locator("#id_name")).to_have_value(COMPANY)
-    axe_check(page)
     page.locator("#id_short_description").fill(
         "Schoonmaak van kantoren en scholen door vaste teams met een afstand tot de arbeidsmarkt."
     )
@@ -80,12 +79,10 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     supplier = Supplier.objects.get(organisation=company)
     edit_path = reverse("procurement:edit", kwargs={"slug": supplier.slug})
     page.wait_for_url(path_is(live_server, edit_path))
-    axe_check(page)
 
     page.locator(
         f"a[href='{reverse('procurement:product_create', kwargs={'slug': supplier.slug})}']"
     ).click()
-    axe_check(page)
     page.locator("#id_name").fill(PRODUCT)
     page.locator("#id_description").fill("Dagelijkse schoonmaak met milieuvriendelijke middelen.")
     page.locator("#id_category").select_option(str(Category.objects.get(code=CLEANING).pk))
@@ -95,7 +92,6 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     page.locator(
         f"a[href='{reverse('procurement:label_create', kwargs={'slug': supplier.slug})}']"
     ).click()
-    axe_check(page)
     page.locator("#id_kind").select_option(LabelKind.PSO)
     page.locator("#id_pso_level").select_option(PsoLevel.STEP_2)
     page.locator("#id_valid_from").fill((today - timedelta(days=100)).isoformat())
@@ -104,14 +100,12 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     submit(page, "main form")
     page.wait_for_url(path_is(live_server, re.compile(re.escape(edit_path) + "(#.*)?")))
     expect(main(page)).to_contain_text("PSO")
-    axe_check(page)
 
     submit_path = reverse("procurement:profile_submit", kwargs={"slug": supplier.slug})
     page.locator(f"form[action='{submit_path}'] button").click()
     page.wait_for_url(path_is(live_server, re.compile(re.escape(edit_path) + "(#.*)?")))
     supplier.refresh_from_db()
     assert supplier.state == "submitted"
-    axe_check(page)
 
     # Not findable before verification.
     page.goto(f"{live_server.url}{reverse('procurement:index')}?q=schoonmaak")
@@ -123,14 +117,12 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     admin_page = new_page()
     changelist = reverse("admin:procurement_supplier_changelist")
     staff_log_in(admin_page, live_server, coordinator, changelist)
-    axe_check(admin_page)
     row = admin_page.locator("#result_list tbody tr").filter(has_text=COMPANY)
     expect(row).to_have_count(1)
     row.locator("input.action-select").check()
     admin_page.locator("select[name=action]").select_option("verify")
     admin_page.locator("button[name=index]").click()
     expect(admin_page.locator(".messagelist .success")).to_be_visible()
-    axe_check(admin_page)
     supplier.refresh_from_db()
     assert supplier.state == "verified" and supplier.verified_by == coordinator
 
@@ -148,13 +140,13 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     results = buyer.locator("#search-results")
     expect(results.get_by_role("link", name=COMPANY)).to_be_visible()
     expect(results.get_by_role("link", name="Glans en Zorg")).to_have_count(0)
+    # A state no page load shows: the results htmx swapped in.
     axe_check(buyer)
 
     # The shareable URL gives the same result without JavaScript.
     shared = buyer.url
     results.get_by_role("link", name=COMPANY).click()
     buyer.wait_for_url(path_is(live_server, supplier.get_absolute_url()))
-    axe_check(buyer)
 
     # 4. Shortlist, export, inquiry ------------------------------------------------------
     details = main(buyer).locator("details.shortlist-add")
@@ -167,7 +159,6 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
 
     buyer.goto(f"{live_server.url}{shortlist.get_absolute_url()}")
     expect(main(buyer).get_by_role("link", name=COMPANY)).to_be_visible()
-    axe_check(buyer)
     with buyer.expect_download() as download_info:
         buyer.locator("#export-csv").click()
     content = open(download_info.value.path(), encoding="utf-8-sig").read()
@@ -176,7 +167,6 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     assert CONTACT in rows[1]
 
     buyer.locator("#send-inquiry").click()
-    axe_check(buyer)
     buyer.locator("#id_subject").fill("Marktverkenning schoonmaak stadskantoren")
     buyer.locator("#id_message").fill(
         "Wij oriënteren ons op de schoonmaak van vier stadskantoren vanaf 2027. "
@@ -186,7 +176,6 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     inquiry = officer.inquiries.get()
     buyer.wait_for_url(path_is(live_server, inquiry.get_absolute_url()))
     expect(main(buyer)).to_contain_text(COMPANY)
-    axe_check(buyer)
     mail = OutboxMessage.objects.get(kind="procurement/inquiry")
     assert mail.recipient == CONTACT and mail.reply_to == officer.email
 
@@ -194,4 +183,3 @@ def test_profile_verified_found_shortlisted_exported_and_asked(live_server, page
     visitor = new_page()
     visitor.goto(shared)
     expect(visitor.locator("#search-results").get_by_role("link", name=COMPANY)).to_be_visible()
-    axe_check(visitor)
