@@ -15,6 +15,8 @@ MAX_TEXT = 10_000
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
+    # One input, not a group: Django then links it to its help text and errors.
+    use_fieldset = False
 
 
 class MultipleFileField(forms.FileField):
