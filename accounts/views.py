@@ -25,7 +25,9 @@ from .selectors import memberships_of
 def profile(request):
     user = request.user
     # The form validates a copy, so the service still sees the old values to audit.
-    form = ProfileForm(request.POST or None, instance=User.objects.get(pk=user.pk))
+    form = ProfileForm(
+        request.POST if request.method == "POST" else None, instance=User.objects.get(pk=user.pk)
+    )
     if request.method == "POST" and form.is_valid():
         services.user_update_profile(
             user=user, actor=user, **{field: form.cleaned_data[field] for field in form.fields}

@@ -202,7 +202,7 @@ def export_csv(request, slug):
 @require_http_methods(["GET", "POST"])
 def message(request, slug):
     event = _event_for(request, slug)
-    form = AttendeeMessageForm(request.POST or None)
+    form = AttendeeMessageForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -1,9 +1,13 @@
 from urllib.parse import urlencode
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import url_params_from_lookup_dict
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    url_params_from_lookup_dict,
+)
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -21,13 +25,19 @@ class PortalAdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model admin, also those of allauth, axes and Django itself, filters only by
-        what it declares, never shows a secret column and writes its edits to the audit log
-        (``DeclaredLookupsOnlyMixin``, ``SecretFieldsHiddenMixin``, ``AuditedAdminMixin``):
+        what it declares, never shows a secret column, writes its edits to the audit log and
+        refuses selections that name no object (``DeclaredLookupsOnlyMixin``,
+        ``SecretFieldsHiddenMixin``, ``AuditedAdminMixin``, ``CheckedSelectionsMixin``):
         the guard is on the site, so no admin can forget it."""
         admin_class = admin_class or admin.ModelAdmin
         missing = tuple(
             mixin
-            for mixin in (DeclaredLookupsOnlyMixin, SecretFieldsHiddenMixin, AuditedAdminMixin)
+            for mixin in (
+                DeclaredLookupsOnlyMixin,
+                SecretFieldsHiddenMixin,
+                AuditedAdminMixin,
+                CheckedSelectionsMixin,
+            )
             if not issubclass(admin_class, mixin)
         )
         if missing:
@@ -48,6 +58,65 @@ class PortalAdminSite(admin.AdminSite):
             raise PermissionDenied
         target = request.GET.get("next") or reverse("admin:index", current_app=self.name)
         return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+
+
+def _valid_keys(field, values) -> list:
+    """The values that ``field`` (a primary key or the target of a relation) can hold."""
+    valid = []
+    for value in values:
+        try:
+            field.to_python(value)
+        except ValidationError:
+            continue
+        valid.append(value)
+    return valid
+
+
+class CheckedAutocompleteSelectMixin:
+    """An autocomplete that shows a form with a wrong value again instead of crashing:
+    Django's looks the posted values up as they are (an id of "x" is a server error)."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field
+        field = target.model._meta.get_field(target.field_name)
+        return super().optgroups(name, _valid_keys(field, value), attr)
+
+
+class CheckedAutocompleteSelect(CheckedAutocompleteSelectMixin, AutocompleteSelect):
+    pass
+
+
+class CheckedAutocompleteSelectMultiple(CheckedAutocompleteSelectMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class CheckedSelectionsMixin:
+    """Selections that name no object are refused with a message: the objects ticked for
+    an action, and the values of an autocomplete field shown again with form errors.
+    (Django looks both up as they are, and a value that is no id is a server error.)"""
+
+    def changelist_view(self, request, extra_context=None):
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if selected and len(_valid_keys(self.model._meta.pk, selected)) != len(selected):
+            self.message_user(
+                request, gettext("The selection is not valid. Nothing was changed."), messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = CheckedAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ActionCheckboxMixin:
@@ -82,9 +151,11 @@ class DeclaredLookupsOnlyMixin:
     """
 
     def lookup_allowed(self, lookup, value, request):
-        return lookup in self.declared_lookups(request) or self._declared_filter_lookup(
-            lookup, request
-        ) or self._raw_id_popup_lookup(lookup, value)
+        return (
+            lookup in self.declared_lookups(request)
+            or self._declared_filter_lookup(lookup, request)
+            or self._raw_id_popup_lookup(lookup, value)
+        )
 
     def declared_lookups(self, request) -> set[str]:
         """The exact parameter names the declared filters and date hierarchy use."""
@@ -259,6 +330,7 @@ class PortalModelAdmin(
     DeclaredLookupsOnlyMixin,
     SecretFieldsHiddenMixin,
     AuditedAdminMixin,
+    CheckedSelectionsMixin,
     ActionCheckboxMixin,
     admin.ModelAdmin,
 ):

@@ -322,7 +322,11 @@ def _new_posting(request, *, form_class, organisation_kind, create, kind):
         raise PermissionDenied(
             _("Help requests are posted by social organisations and offers by businesses.")
         )
-    form = form_class(request.POST or None, request.FILES or None, organisations=organisations)
+    form = form_class(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        organisations=organisations,
+    )
     if request.method == "POST" and form.is_valid():
         response = _save_posting(request, form, create=create)
         if response is not None:
@@ -348,7 +352,10 @@ def _edit_posting(request, *, model, form_class, uuid, kind, initial):
         return redirect("omarm:mine")
     extra = {"has_photo": bool(posting.photo)} if model is HelpRequest else {}
     form = form_class(
-        request.POST or None, request.FILES or None, initial=initial(posting), **extra
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=initial(posting),
+        **extra,
     )
     if request.method == "POST" and form.is_valid():
         response = _save_posting(request, form, create=None, posting=posting)

@@ -130,7 +130,9 @@ def create(request, organisation_uuid):
     if hasattr(organisation, "supplier"):
         return redirect("procurement:edit", slug=organisation.supplier.slug)
     form = SupplierForm(
-        request.POST or None, request.FILES or None, initial=_initial_from(organisation)
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial=_initial_from(organisation),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -294,7 +296,11 @@ def _save_product(request, supplier, product=None):
             "description": product.description,
             "category": product.category_id,
         }
-    form = ProductForm(request.POST or None, initial=initial, categories=selectors.category_tree())
+    form = ProductForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        categories=selectors.category_tree(),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.product_save(
@@ -366,8 +372,8 @@ def _label_initial(label: Label) -> dict:
 
 def _save_label(request, supplier, label=None):
     form = LabelForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         initial=_label_initial(label) if label is not None else None,
     )
     if request.method == "POST" and form.is_valid():

@@ -51,7 +51,11 @@ def ask(request):
     """Ask a question, logged in or as a guest. Suggests articles for the text (no JS:
     the 'search the knowledge base first' button posts back and lists them)."""
     user = request.user if request.user.is_authenticated else None
-    form = AskQuestionForm(request.POST or None, request.FILES or None, user=user)
+    form = AskQuestionForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        user=user,
+    )
     suggestions = []
     if request.method == "POST" and "suggest" in request.POST:
         suggestions = list(selectors.suggest_articles(request.POST.get("text", "")[:2000]))
@@ -141,7 +145,10 @@ def my_questions(request):
 
 def _question_page(request, question: Question, *, reply_url: str):
     question = selectors.question_public_detail(question.pk)
-    form = ReplyForm(request.POST or None, request.FILES or None)
+    form = ReplyForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.question_entrepreneur_reply(
@@ -266,7 +273,7 @@ def follow_up(request, token, answer):
     from .models import FollowUp
 
     record = get_object_or_404(FollowUp.objects.select_related("question"), token=token)
-    form = FollowUpForm(request.POST or None)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
     if record.answered_at is None and request.method == "POST" and form.is_valid():
         services.follow_up_answer(
             token=token, helped=answer == "ja", comment=form.cleaned_data["comment"]

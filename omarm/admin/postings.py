@@ -280,7 +280,7 @@ class HelpRequestAdmin(PostingAdmin):
         help_request = get_object_or_404(
             HelpRequest.objects.select_related("organisation", "area"), pk=pk
         )
-        form = ProposeMatchForm(request.POST or None)
+        form = ProposeMatchForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and form.is_valid():
             try:
                 match = services.match_propose(

@@ -454,7 +454,7 @@ class QuestionAdmin(PortalModelAdmin):
         question = self._question(request, pk)
         if not selectors.staff_can_see_all(request.user):
             raise PermissionDenied
-        form = RouteForm(request.POST or None)
+        form = RouteForm(request.POST if request.method == "POST" else None)
         if request.method != "POST":
             return self._back(question)
         if not form.is_valid():

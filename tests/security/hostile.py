@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 from django.contrib.messages import constants as message_levels
@@ -33,16 +34,24 @@ from django.db import transaction
 from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from tests.factories import PASSWORD
 
 # Settings ---------------------------------------------------------------------------------
 
+# Examples that once failed are kept in .data/hypothesis (ignored by git) and tried first
+# on the next run, so a failure comes back until it is fixed. CI (CI=true) draws the same
+# examples every run: a red build is repeatable on any machine.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+EXAMPLE_DATABASE = Path(__file__).resolve().parents[2] / ".data" / "hypothesis"
+
 settings.register_profile(
     "hostile",
     max_examples=15,
     deadline=None,
-    database=None,  # the examples are random each run; nothing is written next to the code
+    database=None if IN_CI else DirectoryBasedExampleDatabase(EXAMPLE_DATABASE),
+    derandomize=IN_CI,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

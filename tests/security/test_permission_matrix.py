@@ -843,7 +843,8 @@ def post_targets(w: World) -> list[Post]:
         selected = admin_object(w, label).pk
         for action in rule.all_actions():
             data = {"action": action, "_selected_action": [selected], "index": "0"}
-            found.append(Post(changelist, action, changelist, rule.action_expect(action), data))
+            name = f"admin:{label.replace('.', '_')}_changelist"
+            found.append(Post(name, action, changelist, rule.action_expect(action), data))
     return found
 
 
@@ -858,7 +859,9 @@ def _context_values(response):
 
 def has_form_errors(response) -> bool:
     """Whether the page shows a bound form or formset (the admin's included) with errors."""
-    for _key, value in _context_values(response):
+    for key, value in _context_values(response):
+        if key == "errors" and isinstance(value, helpers.AdminErrorList) and value:
+            return True  # the admin's form and inlines, management forms included
         if isinstance(value, helpers.AdminForm):
             value = value.form
         if isinstance(value, BaseForm | BaseFormSet) and value.is_bound:
