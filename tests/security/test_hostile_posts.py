@@ -77,6 +77,18 @@ def _taken_up(outcome: Outcome) -> bool:
     return outcome in (matrix.MAY, matrix.RAN)
 
 
+def _poster(expect) -> str | None:
+    """Who sends the hostile posts: the least privileged role that may post; for a URL
+    that sends everyone on (logging out, changing the language, a key in a link), a
+    logged-in role before a visitor."""
+    role = next((r for r in ROLE_ORDER if _taken_up(expect[r])), None)
+    if role is None:
+        sent_on = [r for r in ROLE_ORDER if expect[r] is matrix.REDIRECT]
+        role = next((r for r in sent_on if r in matrix.LOGGED_IN), None)
+        role = role or next(iter(sent_on), None)
+    return role
+
+
 def hostile_targets() -> list[tuple[str, str, str]]:
     """(url name or admin changelist, case, role) for every URL some role may post to."""
     return [(name, case, role) for name, case, role in _TARGETS]
@@ -88,7 +100,7 @@ def _collect() -> list[tuple[str, str, str]]:
     for name, entry in matrix.POST.items():
         cases = entry.items() if isinstance(entry, dict) else [("", entry)]
         for case, expect in cases:
-            role = next((r for r in ROLE_ORDER if _taken_up(expect[r])), None)
+            role = _poster(expect)
             if role is not None:
                 found.append((name, case, role))
     for label, rule in matrix.ADMIN_MODELS.items():
