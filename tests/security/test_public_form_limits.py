@@ -238,7 +238,7 @@ def _signup_data(number: int = 0, **changes) -> dict:
 @pytest.mark.django_db
 def test_signup_form_has_the_honeypot_in_a_hidden_row(client):
     page = client.get(SIGNUP).content.decode()
-    assert '<div class="hp">' in page
+    assert '<div class="hp" aria-hidden="true">' in page
     assert 'name="website"' in page
 
 
