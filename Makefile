@@ -28,6 +28,12 @@ benchmark: install
 load: install
 	$(PY) manage.py loadtest --data-dir .data/loadtest $(ARGS)
 
+## mutation: mutation score of the rule modules ([tool.mutmut] in pyproject.toml; slow, not in make test; docs/testing.md)
+.PHONY: mutation
+mutation: install
+	$(PY) -m devtools.mutation run $(ARGS)
+	$(PY) -m devtools.mutation report
+
 install: $(VENV)/.installed translations
 
 $(VENV)/.installed: pyproject.toml uv.lock

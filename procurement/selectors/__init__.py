@@ -25,7 +25,6 @@ from .profiles import (
     supplier_detail,
     suppliers_of,
     today,
-    valid_labels_prefetch,
     with_valid_label,
 )
 from .results import CARD_FIELDS, results_page
@@ -65,6 +64,5 @@ __all__ = [
     "suppliers_of",
     "text_search",
     "today",
-    "valid_labels_prefetch",
     "with_valid_label",
 ]

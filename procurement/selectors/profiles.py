@@ -27,14 +27,6 @@ def public_suppliers() -> QuerySet[Supplier]:
     return Supplier.objects.filter(state=SupplierState.VERIFIED)
 
 
-def valid_labels_prefetch(day: date | None = None) -> Prefetch:
-    return Prefetch(
-        "labels",
-        queryset=Label.objects.valid_on(day or today()).order_by("kind", "pso_level"),
-        to_attr="valid_labels",
-    )
-
-
 def with_valid_label(queryset: QuerySet[Supplier], kind: str, day: date | None = None):
     """Suppliers holding a label of ``kind`` that is valid on ``day`` (today)."""
     return queryset.filter(

@@ -91,8 +91,8 @@ ORDER BY kind, pso_level, id
 
 
 def _attach_valid_labels(suppliers: list[Supplier], day: date, using: str) -> None:
-    """What ``valid_labels_prefetch`` does (``supplier.valid_labels``), in one plain query:
-    building the ORM query cost more than running it."""
+    """``supplier.valid_labels``: the labels valid on ``day``, by kind and PSO level, in
+    one plain query (building the ORM prefetch cost more than running it)."""
     if not suppliers:
         return
     by_id = {supplier.pk: supplier for supplier in suppliers}
