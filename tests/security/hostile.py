@@ -28,9 +28,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from django.contrib.admin import helpers
 from django.contrib.messages import constants as message_levels
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
+from django.forms import BaseForm, BaseFormSet
 from django.utils.html import escape
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -531,9 +534,42 @@ def counts(models: Iterable) -> dict[str, int]:
 
 def error_messages_queued(response) -> bool:
     """Whether the view queued an error message (views that always redirect)."""
-    storage = getattr(response.wsgi_request, "_messages", None)
-    queued = getattr(storage, "_queued_messages", [])
-    return any(message.level >= message_levels.ERROR for message in queued)
+    return any(
+        message.level >= message_levels.ERROR for message in get_messages(response.wsgi_request)
+    )
+
+
+def context_values(response):
+    context = response.context
+    if context is None:
+        return
+    for layer in context if isinstance(context, list) else [context]:
+        for values in getattr(layer, "dicts", [layer]):
+            yield from values.items()
+
+
+def has_form_errors(response) -> bool:
+    """Whether the page shows a bound form or formset (the admin's included) with errors."""
+    for key, value in context_values(response):
+        if key == "errors" and isinstance(value, helpers.AdminErrorList) and value:
+            return True  # the admin's form and inlines, management forms included
+        if isinstance(value, helpers.AdminForm):
+            value = value.form
+        if isinstance(value, BaseForm | BaseFormSet) and value.is_bound:
+            if isinstance(value, BaseFormSet) and value.total_error_count():
+                return True
+            if isinstance(value, BaseForm) and value.errors:
+                return True
+    return False
+
+
+def says_why(response) -> bool:
+    """A refusal the person can understand: an error status page, the form with its
+    errors, or a warning or error message."""
+    if response.status_code >= 400:
+        return True
+    warned = any(m.level >= message_levels.WARNING for m in get_messages(response.wsgi_request))
+    return warned or has_form_errors(response)
 
 
 LOGIN_PATH = "/account/login/"
@@ -594,6 +630,9 @@ class Case:
     # The user confirmed their password just before (allauth's reauthentication), as
     # deleting the account asks.
     reauthenticated: bool = False
+    # The post's answer is a page (suggestions, an import's result), not a redirect: a
+    # 200 without errors is not a silent refusal there.
+    answers_with_a_page: bool = False
 
 
 @dataclass
@@ -625,6 +664,10 @@ def send(client, case: Case, data: Payload | None = None, *, check: bool = True)
                 assert_escaped(response.content.decode(), data, where=f"answering {case.url}")
             outcome.accepted = case.method == "post" and case.accepted(response)
             if not outcome.accepted:
+                if case.method == "post" and not case.answers_with_a_page:
+                    assert says_why(response), (
+                        f"refused without a form error or a message ({response.status_code})"
+                    )
                 assert counts(case.models) == before, "refused input changed row counts"
                 if snapshot is not None:
                     assert case.snapshot() == snapshot, "refused input changed stored values"

@@ -552,6 +552,7 @@ def _ask_suggest(w):
     built, page, having = _ask_guest(w)
     built.data = {**built.data, "suggest": "1"}
     built.shown = ()
+    built.answers_with_a_page = True
     return built, page, having
 
 
@@ -1268,6 +1269,7 @@ def _admin_import_apply(w):
             {"apply": "1", "token": token, "mark_verified": ""},
             user=w.coordinator,
             models=[Supplier, Organisation, Label, Product, AuditLogEntry],
+            answers_with_a_page=True,
         ),
         None,
         [],

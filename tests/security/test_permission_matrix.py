@@ -21,13 +21,11 @@ from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.forms import BaseForm, BaseFormSet
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone, translation
@@ -67,6 +65,7 @@ from tests.factories import (
 )
 
 from . import permission_matrix as matrix
+from .hostile import context_values, has_form_errors
 from .permission_matrix import ANONYMOUS, ROLES, Outcome
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -848,30 +847,6 @@ def post_targets(w: World) -> list[Post]:
     return found
 
 
-def _context_values(response):
-    context = response.context
-    if context is None:
-        return
-    for layer in context if isinstance(context, list) else [context]:
-        for values in getattr(layer, "dicts", [layer]):
-            yield from values.items()
-
-
-def has_form_errors(response) -> bool:
-    """Whether the page shows a bound form or formset (the admin's included) with errors."""
-    for key, value in _context_values(response):
-        if key == "errors" and isinstance(value, helpers.AdminErrorList) and value:
-            return True  # the admin's form and inlines, management forms included
-        if isinstance(value, helpers.AdminForm):
-            value = value.form
-        if isinstance(value, BaseForm | BaseFormSet) and value.is_bound:
-            if isinstance(value, BaseFormSet) and value.total_error_count():
-                return True
-            if isinstance(value, BaseForm) and value.errors:
-                return True
-    return False
-
-
 def post_outcome_of(response) -> str:
     warnings = [
         str(message)
@@ -897,7 +872,7 @@ def post_outcome_of(response) -> str:
         return Outcome.REFUSED.value
     if has_form_errors(response):
         return Outcome.INVALID.value
-    if response.status_code == 200 and any(key == "cl" for key, _ in _context_values(response)):
+    if response.status_code == 200 and any(key == "cl" for key, _ in context_values(response)):
         return Outcome.LISTED.value
     return str(response.status_code)
 
