@@ -360,3 +360,36 @@ def test_request_page_with_real_suggestions_has_a_constant_number_of_queries(cli
     assert len(client.get(path).context["suggestions"]) == 8
     assert few == many, f"{few} queries with 3 suggestions, {many} with 8"
     assert many == REQUEST_OWNER_WITH_SUGGESTIONS_QUERIES
+
+
+@pytest.mark.django_db
+def test_challenge_teams_list_their_businesses_alphabetically_at_a_constant_cost(
+    client, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    challenge = Challenge.objects.create(
+        title="Omarm Challenge 2027", slug="2027", date=date(2027, 10, 1), place="Forum"
+    )
+
+    def add_team(number):
+        request = HelpRequestFactory(challenge=challenge, title=f"Vraag {number}")
+        team = ChallengeTeam.objects.create(
+            challenge=challenge, request=request, name=f"Team {number}"
+        )
+        team.members.add(
+            OrganisationFactory(name=f"Zuiderbouw {number}"),
+            OrganisationFactory(name=f"Aannemer {number}"),
+        )
+
+    add_team(1)
+    with CaptureQueriesContext(connection) as one_team:
+        page = client.get("/omarm/challenge/2027/").content.decode()
+    assert page.index("Aannemer 1") < page.index("Zuiderbouw 1")
+    add_team(2)
+    add_team(3)
+    with CaptureQueriesContext(connection) as three_teams:
+        page = client.get("/omarm/challenge/2027/").content.decode()
+    assert page.index("Aannemer 3") < page.index("Zuiderbouw 3")
+    assert len(three_teams) == len(one_team)
