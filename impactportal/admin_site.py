@@ -2,11 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import (
-    AutocompleteSelect,
-    AutocompleteSelectMultiple,
-    url_params_from_lookup_dict,
-)
+from django.contrib.admin.widgets import AutocompleteSelect, url_params_from_lookup_dict
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseRedirect
@@ -72,9 +68,9 @@ def _valid_keys(field, values) -> list:
     return valid
 
 
-class CheckedAutocompleteSelectMixin:
+class CheckedAutocompleteSelect(AutocompleteSelect):
     """An autocomplete that shows a form with a wrong value again instead of crashing:
-    Django's looks the posted values up as they are (an id of "x" is a server error)."""
+    Django's looks the posted value up as it is (an id of "x" is a server error)."""
 
     def optgroups(self, name, value, attr=None):
         target = self.field.remote_field
@@ -82,17 +78,9 @@ class CheckedAutocompleteSelectMixin:
         return super().optgroups(name, _valid_keys(field, value), attr)
 
 
-class CheckedAutocompleteSelect(CheckedAutocompleteSelectMixin, AutocompleteSelect):
-    pass
-
-
-class CheckedAutocompleteSelectMultiple(CheckedAutocompleteSelectMixin, AutocompleteSelectMultiple):
-    pass
-
-
 class CheckedSelectionsMixin:
     """Selections that name no object are refused with a message: the objects ticked for
-    an action, and the values of an autocomplete field shown again with form errors.
+    an action, and the value of an autocomplete field shown again with form errors.
     (Django looks both up as they are, and a value that is no id is a server error.)"""
 
     def changelist_view(self, request, extra_context=None):
@@ -110,13 +98,6 @@ class CheckedSelectionsMixin:
                 db_field, self.admin_site, using=kwargs.get("using")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = CheckedAutocompleteSelectMultiple(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 class ActionCheckboxMixin:

@@ -26,7 +26,8 @@ from django.apps import apps
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
-from hypothesis import Phase, given, settings
+from hypothesis import Phase, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from . import permission_matrix as matrix
@@ -67,7 +68,6 @@ EXPLAINING_PAGES = {
     "admin/delete_confirmation.html",
     "admin/delete_selected_confirmation.html",
 }
-ROLE_ORDER = ROLES  # the least privileged first
 # Each example posts twice (the untouched form and the mutation): the failing example is
 # reported as drawn, without the many extra posts shrinking it would take.
 NO_SHRINKING = (Phase.explicit, Phase.reuse, Phase.generate)
@@ -81,21 +81,17 @@ def _poster(expect) -> str | None:
     """Who sends the hostile posts: the least privileged role that may post; for a URL
     that sends everyone on (logging out, changing the language, a key in a link), a
     logged-in role before a visitor."""
-    role = next((r for r in ROLE_ORDER if _taken_up(expect[r])), None)
+    role = next((r for r in ROLES if _taken_up(expect[r])), None)
     if role is None:
-        sent_on = [r for r in ROLE_ORDER if expect[r] is matrix.REDIRECT]
+        sent_on = [r for r in ROLES if expect[r] is matrix.REDIRECT]
         role = next((r for r in sent_on if r in matrix.LOGGED_IN), None)
         role = role or next(iter(sent_on), None)
     return role
 
 
-def hostile_targets() -> list[tuple[str, str, str]]:
-    """(url name or admin changelist, case, role) for every URL some role may post to."""
-    return [(name, case, role) for name, case, role in _TARGETS]
-
-
 def _collect() -> list[tuple[str, str, str]]:
-    """The (name, case) pairs and their role, without a database: from the declarations."""
+    """(URL name, case, role) for every URL some role may post to, from the declarations
+    (no database needed)."""
     found = []
     for name, entry in matrix.POST.items():
         cases = entry.items() if isinstance(entry, dict) else [("", entry)]
@@ -107,12 +103,12 @@ def _collect() -> list[tuple[str, str, str]]:
         admin_name = "admin:" + label.replace(".", "_")
         for page in ("add", "change", "delete"):
             expect = rule.post_expect(page)
-            role = next((r for r in ROLE_ORDER if _taken_up(expect[r])), None)
+            role = _poster(expect)
             if role is not None and f"{admin_name}_{page}" not in matrix.POST:
                 found.append((f"{admin_name}_{page}", "", role))
         for action in rule.all_actions():
             expect = rule.action_expect(action)
-            role = next((r for r in ROLE_ORDER if _taken_up(expect[r])), None)
+            role = _poster(expect)
             if role is not None:
                 found.append((f"{admin_name}_changelist", action, role))
     return sorted(found)
@@ -182,11 +178,6 @@ def _post(client, cookies, url, data) -> tuple[str, object, tuple[dict, dict]]:
     return outcome, response, changes
 
 
-@pytest.fixture
-def django_settings(settings):
-    return settings
-
-
 @pytest.fixture(scope="module")
 def posts(world, django_db_blocker):  # noqa: F811
     with django_db_blocker.unblock():
@@ -196,13 +187,13 @@ def posts(world, django_db_blocker):  # noqa: F811
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "case", "role"),
-    hostile_targets(),
+    _TARGETS,
     ids=[f"{name}[{case}]-{role}" if case else f"{name}-{role}" for name, case, role in _TARGETS],
 )
-@settings(hostile_settings(4), phases=NO_SHRINKING)
+@hypothesis_settings(hostile_settings(4), phases=NO_SHRINKING)
 @given(data=st.data())
-def test_hostile_post(world, posts, django_settings, name, case, role, data):  # noqa: F811
-    django_settings.PORTAL_REQUIRE_STAFF_MFA = True
+def test_hostile_post(world, posts, settings, name, case, role, data):  # noqa: F811
+    settings.PORTAL_REQUIRE_STAFF_MFA = True
     target = posts[(name, case)]
     client = Client()
     user = world.users[role]
